@@ -1,0 +1,125 @@
+/* mmu/config.h — the simulator configuration.
+ *
+ * One plain struct per component, defaults from mmu_config_default(). A key
+ * table {path, type, min, max, default, help} (model/src/config/) drives YAML
+ * parsing, `--set path=value` overrides, validation and `mmusim config keys`.
+ *
+ * Named collections: `tlb.<name>.*` and `pwc.<name>.*` hold up to
+ * MMU_MAX_TLBS / MMU_MAX_PWCS user-named structures; `tlb.<name>.arrays` is a
+ * YAML sequence, addressed by index in --set (`tlb.l1d.arrays.0.entries=64`).
+ * A collection given in a YAML file replaces the default collection whole. */
+#ifndef MMU_CONFIG_H
+#define MMU_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mmu/pt.h"
+#include "mmu/status.h"
+#include "mmu/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MMU_MAX_TLBS 8u
+#define MMU_MAX_TLB_ARRAYS 4u
+#define MMU_MAX_PWCS 6u
+#define MMU_NAME_MAX 32u
+#define MMU_ORIGIN_MAX 160u
+
+typedef enum mmu_repl_id {
+    MMU_REPL_LRU = 0,
+    MMU_REPL_PLRU,   /* tree pseudo-LRU; ways must be a power of two */
+    MMU_REPL_FIFO,
+    MMU_REPL_RANDOM, /* seeded from mmu_config.seed: deterministic */
+    MMU_REPL_SRRIP,  /* 2-bit re-reference interval prediction (Jaleel et al., ISCA 2010) */
+    MMU_REPL_COUNT
+} mmu_repl_id;
+const char *mmu_repl_str(mmu_repl_id r); /* "lru", "plru", "fifo", "random", "srrip" */
+
+typedef enum mmu_tlb_side {
+    MMU_TLB_DATA = 0,    /* serves loads and stores */
+    MMU_TLB_INSTR,       /* serves instruction fetches */
+    MMU_TLB_UNIFIED,     /* serves both */
+} mmu_tlb_side;
+const char *mmu_tlb_side_str(mmu_tlb_side s); /* "data", "instr", "unified" */
+
+/* One set-associative array of a TLB. A TLB probes all its arrays in
+ * parallel. ways == entries means fully associative. */
+typedef struct mmu_tlb_array_cfg {
+    uint32_t entries;
+    uint32_t ways;
+    uint32_t level_mask; /* page sizes held: bit k = leaf level k (bit 0 = 4K) */
+} mmu_tlb_array_cfg;
+
+typedef struct mmu_tlb_cfg {
+    char name[MMU_NAME_MAX];     /* "l1d", "l2", ...: key in stats.tlb.<name> */
+    char origin[MMU_ORIGIN_MAX]; /* "file.yaml:12" or "--set" where defined, for errors */
+    uint32_t level;              /* 1 = first level looked up; misses go to level+1 */
+    mmu_tlb_side side;
+    uint32_t latency;            /* lookup latency, cycles (used by the timing model) */
+    mmu_repl_id repl;
+    uint32_t n_arrays;
+    mmu_tlb_array_cfg arrays[MMU_MAX_TLB_ARRAYS];
+} mmu_tlb_cfg;
+
+/* A page-walk cache. Caching table entries of one level is an Intel-style
+ * paging-structure cache (PML4E/PDPTE/PDE caches: levels 3/2/1 of x86-64
+ * 4-level); several levels in one structure is a unified translation cache. */
+typedef struct mmu_pwc_cfg {
+    char name[MMU_NAME_MAX];
+    char origin[MMU_ORIGIN_MAX];
+    uint32_t level_mask; /* table-entry levels cached: bit k = entries at level k (k >= 1) */
+    uint32_t entries;
+    uint32_t ways;
+    uint32_t latency;
+    mmu_repl_id repl;
+} mmu_pwc_cfg;
+
+typedef struct mmu_config {
+    mmu_pt_format_id format;   /* key: format */
+    uint64_t phys_mem_bytes;   /* key: phys_mem.size */
+    mmu_ad_policy ad_policy;   /* key: ad_policy ("hw" | "fault") */
+    uint64_t seed;             /* key: seed: every random choice derives from it */
+    uint32_t asid_bits;        /* key: asid.bits: 0 disables tagging (every switch flushes) */
+    uint32_t mapper_level;     /* key: mapper.page_size: first-touch mapper page size */
+    uint32_t walker_count;     /* key: walker.count: concurrent page walks */
+    uint32_t n_tlbs;
+    mmu_tlb_cfg tlbs[MMU_MAX_TLBS];
+    uint32_t n_pwcs;
+    mmu_pwc_cfg pwcs[MMU_MAX_PWCS];
+} mmu_config;
+
+/* Built-in default: x86_64-4level, Skylake-like TLBs, 64 GiB. */
+mmu_config mmu_config_default(void);
+
+/* Apply a YAML file on top of *cfg. Errors name path:line and the key. */
+mmu_status mmu_config_load_file(mmu_config *cfg, const char *path, mmu_error *err);
+/* Same from a string; `origin` names it in errors (e.g. "<string>"). */
+mmu_status mmu_config_load_string(mmu_config *cfg, const char *yaml, const char *origin,
+                                  mmu_error *err);
+/* Apply one "path=value" override (value in YAML flow syntax). */
+mmu_status mmu_config_set(mmu_config *cfg, const char *assignment, mmu_error *err);
+/* Cross-field checks: geometry (ways divide entries, power-of-two ways for
+ * plru, non-zero sets), page sizes the format allows, levels, names. */
+mmu_status mmu_config_validate(const mmu_config *cfg, mmu_error *err);
+
+/* Every key with type, range, default and help, one per line. */
+void mmu_config_print_keys(FILE *out);
+/* Effective configuration as YAML (round-trips through load_string). */
+mmu_status mmu_config_write_yaml(const mmu_config *cfg, FILE *out, mmu_error *err);
+/* Effective configuration as a JSON text (object; keys in key-table order).
+ * Returns a malloc'd NUL-terminated string the caller frees, or NULL on
+ * allocation failure. */
+char *mmu_config_to_json(const mmu_config *cfg);
+
+/* Index of the named TLB / PWC, or -1. */
+int mmu_config_find_tlb(const mmu_config *cfg, const char *name);
+int mmu_config_find_pwc(const mmu_config *cfg, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,65 @@
+/* tlb.h — one TLB: a named set of set-associative arrays probed in parallel.
+ *
+ * Entries are tagged with (VPN at the entry's page size, ASID, global). A
+ * lookup probes every array for every page size the array holds (a mixed
+ * 4K+2M array is probed once per size: index = VPN mod sets). A fill goes to
+ * the array holding the translation's page size; if no array holds it, to the
+ * array with the largest smaller page size, caching only the piece that
+ * contains the VA ("splintering", as Zen holds 1G pages as 2M pieces). If no
+ * array can hold it at all, the fill is dropped and counted (fill_dropped).
+ *
+ * Internal to model/: not a public header. */
+#ifndef MMU_TLB_H
+#define MMU_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/config.h"
+#include "mmu/status.h"
+#include "mmu/types.h"
+
+typedef struct mmu_tlb mmu_tlb;
+
+/* What a TLB entry holds. */
+typedef struct tlb_entry_info {
+    uint64_t page_pa; /* PA of the start of the (possibly splintered) page */
+    uint8_t level;    /* page size of the entry as cached */
+    uint32_t perm;    /* MMU_PERM_* incl. MMU_PERM_G, MMU_PTE_D if the PTE was dirty */
+} tlb_entry_info;
+
+typedef struct tlb_stats {
+    uint64_t accesses, hits, misses;
+    uint64_t hits_by_level[MMU_PT_MAX_LEVELS];   /* by page size of the hitting entry */
+    uint64_t misses_by_level[MMU_PT_MAX_LEVELS]; /* by page size reported via tlb_account_miss_level */
+    uint64_t fills, evictions, fill_dropped, invalidations; /* invalidations: entries removed by flushes */
+} tlb_stats;
+
+/* cfg must be valid (mmu_config_validate). seed drives the random policy. */
+mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err);
+void tlb_destroy(mmu_tlb *t); /* accepts NULL */
+const mmu_tlb_cfg *tlb_cfg(const mmu_tlb *t);
+
+/* Probe for va in asid (global entries match any asid). Counts an access and
+ * a hit or miss, and updates replacement state on a hit. */
+bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out);
+/* Insert the translation of va (page of info->level at info->page_pa).
+ * Replaces an existing entry for the same (vpn, asid, size) in place. */
+void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info);
+/* Mark the entry that maps va dirty (after a store re-walk set D). */
+void tlb_set_dirty(mmu_tlb *t, uint64_t va, uint16_t asid);
+/* Attribute the last miss to the page size the walk found. */
+void tlb_account_miss_level(mmu_tlb *t, unsigned level);
+
+/* Invalidation. Counts removed entries in stats.invalidations. */
+void tlb_invalidate_page(mmu_tlb *t, uint64_t va, uint16_t asid, bool include_global);
+void tlb_invalidate_asid(mmu_tlb *t, uint16_t asid); /* non-global entries of asid */
+void tlb_invalidate_all(mmu_tlb *t);
+void tlb_invalidate_nonglobal(mmu_tlb *t);
+
+const tlb_stats *tlb_get_stats(const mmu_tlb *t);
+void tlb_reset_stats(mmu_tlb *t);
+/* Number of valid entries (for tests). */
+uint64_t tlb_occupancy(const mmu_tlb *t);
+
+#endif
