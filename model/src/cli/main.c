@@ -1,1 +1,53 @@
-int main(void) { return 0; }
+/* main.c — mmusim: git-style subcommands over the mmu library. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#ifndef MMU_VERSION_STRING
+#define MMU_VERSION_STRING "unknown"
+#endif
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mmusim: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *out) {
+    fputs("usage: mmusim <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  run      simulate a trace:  mmusim run [-c CONFIG] [--set KEY=VALUE]... [-o RESULT.json] TRACE\n"
+          "  config   inspect configuration:  mmusim config keys | show [-c CONFIG] [--set KEY=VALUE]...\n"
+          "  version  print the version\n"
+          "  help     this message\n"
+          "\n"
+          "Run 'mmusim <command> --help' for a command's options.\n",
+          out);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "config") == 0) return cmd_config(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("mmusim %s\n", MMU_VERSION_STRING);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    cli_error("unknown command '%s'", cmd);
+    usage(stderr);
+    return 2;
+}

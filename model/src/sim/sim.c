@@ -1,1 +1,99 @@
-/* placeholder: being written */
+/* sim.c — create/destroy, address spaces, flushes. The access path is in
+ * translate.c, statistics output in sim_stats.c. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+
+static void build_chain(mmu_sim *sim, sim_tlb_chain *chain, mmu_tlb_side side) {
+    chain->n = 0;
+    /* Validation guarantees levels are contiguous from 1 and at most one TLB
+     * per side per level, so sorting by level is all that is needed. */
+    for (uint32_t level = 1; level <= MMU_MAX_TLBS; level++)
+        for (unsigned i = 0; i < sim->n_tlbs; i++) {
+            const mmu_tlb_cfg *c = &sim->cfg.tlbs[i];
+            if (c->level == level && (c->side == side || c->side == MMU_TLB_UNIFIED))
+                chain->tlb[chain->n++] = sim->tlbs[i];
+        }
+}
+
+mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
+    if (!cfg) {
+        mmu_error_set(err, MMU_ERR_INVALID_ARG, "mmu_sim_create: NULL config");
+        return NULL;
+    }
+    if (mmu_config_validate(cfg, err) != MMU_OK) return NULL;
+    mmu_sim *sim = calloc(1, sizeof *sim);
+    if (!sim) {
+        mmu_error_set(err, MMU_ERR_NOMEM, "mmu_sim_create: out of host memory");
+        return NULL;
+    }
+    sim->cfg = *cfg;
+    sim->fmt = pt_format_get(cfg->format);
+    sim->asid_mask = cfg->asid_bits ? (uint16_t)((1u << cfg->asid_bits) - 1u) : 0;
+    sim->pts = calloc(SIM_ASID_SPACE, sizeof *sim->pts);
+    if (!sim->pts) {
+        mmu_error_set(err, MMU_ERR_NOMEM, "mmu_sim_create: out of host memory");
+        goto fail;
+    }
+    if (!(sim->mem = mmu_physmem_create(cfg->phys_mem_bytes, err))) goto fail;
+    if (!(sim->buddy = mmu_buddy_create(cfg->phys_mem_bytes >> MMU_FRAME_SHIFT, err))) goto fail;
+    if (!(sim->walker = walker_create(cfg, sim->mem, err))) goto fail;
+    for (unsigned i = 0; i < cfg->n_tlbs; i++) {
+        /* Distinct seed per TLB: adding one TLB does not perturb another's choices. */
+        if (!(sim->tlbs[i] = tlb_create(&cfg->tlbs[i], cfg->seed ^ (0x544c420000000000ull + i), err)))
+            goto fail;
+        sim->n_tlbs = i + 1;
+    }
+    build_chain(sim, &sim->chain_data, MMU_TLB_DATA);
+    build_chain(sim, &sim->chain_instr, MMU_TLB_INSTR);
+    return sim;
+fail:
+    mmu_sim_destroy(sim);
+    return NULL;
+}
+
+void mmu_sim_destroy(mmu_sim *sim) {
+    if (!sim) return;
+    if (sim->pts) {
+        for (unsigned a = 0; a < SIM_ASID_SPACE; a++) mmu_pt_destroy(sim->pts[a]);
+        free(sim->pts);
+    }
+    for (unsigned i = 0; i < sim->n_tlbs; i++) tlb_destroy(sim->tlbs[i]);
+    walker_destroy(sim->walker);
+    mmu_buddy_destroy(sim->buddy);
+    mmu_physmem_destroy(sim->mem);
+    free(sim);
+}
+
+const mmu_config *mmu_sim_config(const mmu_sim *sim) { return &sim->cfg; }
+mmu_physmem *mmu_sim_physmem(mmu_sim *sim) { return sim->mem; }
+mmu_buddy *mmu_sim_buddy(mmu_sim *sim) { return sim->buddy; }
+
+mmu_pt *mmu_sim_pt(mmu_sim *sim, uint16_t asid, mmu_error *err) {
+    if (!sim->pts[asid]) sim->pts[asid] = mmu_pt_create(sim->fmt, sim->mem, sim->buddy, err);
+    return sim->pts[asid];
+}
+
+void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid) {
+    const uint16_t tag = asid & sim->asid_mask;
+    sim->c.flushes++;
+    for (unsigned i = 0; i < sim->n_tlbs; i++) {
+        mmu_tlb *t = sim->tlbs[i];
+        switch (kind) {
+        case MMU_FLUSH_PAGE: tlb_invalidate_page(t, va, tag, true); break;
+        case MMU_FLUSH_ASID: tlb_invalidate_asid(t, tag); break;
+        case MMU_FLUSH_NONGLOBAL: tlb_invalidate_nonglobal(t); break;
+        case MMU_FLUSH_ALL: tlb_invalidate_all(t); break;
+        }
+    }
+    /* Paging-structure caches hold no global entries: a page flush drops the
+     * entries on the way to va, wider flushes drop the ASID's or all entries. */
+    switch (kind) {
+    case MMU_FLUSH_PAGE: walker_invalidate_va(sim->walker, va, tag); break;
+    case MMU_FLUSH_ASID: walker_invalidate_asid(sim->walker, tag); break;
+    case MMU_FLUSH_NONGLOBAL:
+    case MMU_FLUSH_ALL: walker_invalidate_all(sim->walker); break;
+    }
+}

@@ -1,1 +1,103 @@
-/* placeholder: being written */
+/* walker.c — page-walk-cache lookup, functional walk, page-walk-cache fill. */
+#include "walker/walker.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mmu_walker {
+    const pt_format *fmt;
+    mmu_physmem *mem;
+    mmu_ad_policy ad;
+    unsigned n_pwcs;
+    mmu_pwc *pwcs[MMU_MAX_PWCS];
+    walker_stats stats;
+};
+
+mmu_walker *walker_create(const mmu_config *cfg, mmu_physmem *mem, mmu_error *err) {
+    assert(cfg && mem);
+    mmu_walker *w = calloc(1, sizeof *w);
+    if (!w) {
+        mmu_error_set(err, MMU_ERR_NOMEM, "walker: out of host memory");
+        return NULL;
+    }
+    w->fmt = pt_format_get(cfg->format);
+    w->mem = mem;
+    w->ad = cfg->ad_policy;
+    for (unsigned i = 0; i < cfg->n_pwcs; i++) {
+        /* Each PWC gets its own seed stream so adding one does not perturb another. */
+        w->pwcs[i] = pwc_create(&cfg->pwcs[i], cfg->seed ^ (0x5057430000000000ull + i), err);
+        if (!w->pwcs[i]) {
+            walker_destroy(w);
+            return NULL;
+        }
+        w->n_pwcs = i + 1;
+    }
+    return w;
+}
+
+void walker_destroy(mmu_walker *w) {
+    if (!w) return;
+    for (unsigned i = 0; i < w->n_pwcs; i++) pwc_destroy(w->pwcs[i]);
+    free(w);
+}
+
+mmu_fault walker_walk(mmu_walker *w, uint64_t root_pa, uint16_t asid, uint64_t va,
+                      mmu_access_type type, mmu_priv priv, pt_walk_result *out) {
+    pt_walk_req req = pt_walk_req_root(w->fmt, root_pa, va, type, priv, w->ad);
+    /* A non-canonical VA faults before any lookup: nothing to cache for it. */
+    if (w->fmt->canonical(va)) {
+        /* All page-walk caches are probed in parallel; the deepest hit wins. */
+        pwc_hit best = {.level = UINT8_MAX};
+        for (unsigned i = 0; i < w->n_pwcs; i++) {
+            pwc_hit h;
+            if (pwc_lookup(w->pwcs[i], va, asid, &h) && h.level < best.level) best = h;
+        }
+        if (best.level != UINT8_MAX) {
+            assert(best.level >= 1 && best.level < w->fmt->levels);
+            req.table_pa = best.table_pa;
+            req.start_level = (uint8_t)(best.level - 1);
+            req.acc_perm = best.acc_perm;
+            w->stats.pwc_skipped_reads += w->fmt->levels - best.level;
+        }
+    }
+    const mmu_fault f = pt_walk(w->fmt, w->mem, &req, out);
+    w->stats.walks++;
+    w->stats.pte_reads += out->n_steps;
+    w->stats.pte_writes += out->n_ad_writes;
+    for (unsigned s = 0; s < out->n_steps; s++) w->stats.reads_by_level[out->steps[s].level]++;
+    if (f != MMU_FAULT_NONE) {
+        w->stats.walks_faulted++;
+        return f;
+    }
+    /* Fill with the table entries this walk read (levels >= 1); entries above
+     * a page-walk-cache hit were not read and are already cached. */
+    for (unsigned s = 0; s < out->n_steps; s++) {
+        const pt_walk_step *st = &out->steps[s];
+        if (st->level == out->level) break; /* the leaf: that is the TLB's job */
+        for (unsigned i = 0; i < w->n_pwcs; i++)
+            pwc_fill(w->pwcs[i], va, asid, st->level, st->next_pa, st->acc_perm);
+    }
+    return f;
+}
+
+void walker_invalidate_va(mmu_walker *w, uint64_t va, uint16_t asid) {
+    for (unsigned i = 0; i < w->n_pwcs; i++) pwc_invalidate_va(w->pwcs[i], va, asid);
+}
+void walker_invalidate_asid(mmu_walker *w, uint16_t asid) {
+    for (unsigned i = 0; i < w->n_pwcs; i++) pwc_invalidate_asid(w->pwcs[i], asid);
+}
+void walker_invalidate_all(mmu_walker *w) {
+    for (unsigned i = 0; i < w->n_pwcs; i++) pwc_invalidate_all(w->pwcs[i]);
+}
+
+const walker_stats *walker_get_stats(const mmu_walker *w) { return &w->stats; }
+void walker_reset_stats(mmu_walker *w) {
+    memset(&w->stats, 0, sizeof w->stats);
+    for (unsigned i = 0; i < w->n_pwcs; i++) pwc_reset_stats(w->pwcs[i]);
+}
+unsigned walker_n_pwcs(const mmu_walker *w) { return w->n_pwcs; }
+const mmu_pwc *walker_pwc(const mmu_walker *w, unsigned i) {
+    assert(i < w->n_pwcs);
+    return w->pwcs[i];
+}

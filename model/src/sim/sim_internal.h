@@ -1,0 +1,47 @@
+/* sim_internal.h — the mmu_sim handle, shared by the files of sim/. */
+#ifndef MMU_SIM_INTERNAL_H
+#define MMU_SIM_INTERNAL_H
+
+#include "mmu/sim.h"
+#include "tlb/tlb.h"
+#include "walker/walker.h"
+
+#define SIM_ASID_SPACE 65536u
+
+/* Counters owned by the access path itself (TLBs, PWCs and the walker keep
+ * their own). */
+typedef struct sim_counters {
+    uint64_t accesses, loads, stores, ifetches, instructions;
+    uint64_t upgrade_walks;    /* TLB hits that re-walked: clean entry stored to, or permissions */
+    uint64_t context_switches; /* changes of ASID between consecutive accesses */
+    uint64_t flushes;          /* mmu_sim_flush calls, plus switches that flush (asid.bits = 0) */
+    uint64_t faults[MMU_FAULT_COUNT];          /* every walk fault, handled or not */
+    uint64_t unhandled_faults;                 /* accesses that ended in a fault */
+    uint64_t pages_mapped[MMU_PT_MAX_LEVELS];  /* by the first-touch mapper, by page size */
+    uint64_t mapper_fallbacks; /* mapper used a smaller page: no free block or overlap */
+    uint64_t sw_ad_updates;    /* A/D set by software after an A/D fault (fault policy) */
+} sim_counters;
+
+/* TLBs serving one side, ordered by level (index 0 = level 1). */
+typedef struct sim_tlb_chain {
+    unsigned n;
+    mmu_tlb *tlb[MMU_MAX_TLBS];
+} sim_tlb_chain;
+
+struct mmu_sim {
+    mmu_config cfg;
+    const pt_format *fmt;
+    mmu_physmem *mem;
+    mmu_buddy *buddy;
+    mmu_walker *walker;
+    unsigned n_tlbs;
+    mmu_tlb *tlbs[MMU_MAX_TLBS]; /* in config order: owns them */
+    sim_tlb_chain chain_data, chain_instr;
+    mmu_pt **pts;                /* SIM_ASID_SPACE entries, created on first use */
+    uint16_t cur_asid;
+    bool have_cur_asid;
+    uint16_t asid_mask;          /* tag = asid & mask; 0 when untagged */
+    sim_counters c;
+};
+
+#endif

@@ -1,0 +1,158 @@
+/* translate.c — one access through the TLB hierarchy, the walker and the
+ * first-touch mapper (contract in mmu/sim.h). */
+#include <assert.h>
+
+#include "sim/sim_internal.h"
+
+/* Would a TLB entry with these cached permissions let the access proceed
+ * without a walk? A store to a clean entry must walk to set D (x86 assists,
+ * RISC-V/ARM hardware A/D update likewise). */
+static bool entry_allows(uint32_t perm, const mmu_access *acc) {
+    if (acc->priv == MMU_PRIV_USER && !(perm & MMU_PERM_U)) return false;
+    switch (acc->type) {
+    case MMU_ACC_LOAD: return (perm & MMU_PERM_R) != 0;
+    case MMU_ACC_STORE: return (perm & MMU_PERM_W) && (perm & MMU_PTE_D);
+    case MMU_ACC_IFETCH: return (perm & MMU_PERM_X) != 0;
+    default: return false;
+    }
+}
+
+/* Map the page containing va: the configured size if the aligned block fits
+ * (free buddy block, no overlap), else the next smaller size the format allows. */
+static mmu_status map_first_touch(mmu_sim *sim, mmu_pt *pt, uint64_t va, mmu_error *err) {
+    for (int level = (int)sim->cfg.mapper_level; level >= 0; level--) {
+        if (!pt_format_allows_leaf(sim->fmt, (unsigned)level)) continue;
+        const unsigned order = (unsigned)level * MMU_LEVEL_BITS;
+        const uint64_t size = mmu_level_size((unsigned)level);
+        const uint64_t base = va & ~(size - 1);
+        if (order > MMU_BUDDY_MAX_ORDER) continue;
+        uint64_t pfn;
+        if (mmu_buddy_alloc(sim->buddy, order, &pfn) != MMU_OK) {
+            sim->c.mapper_fallbacks++;
+            continue;
+        }
+        const mmu_status st = mmu_pt_map(pt, base, pfn << MMU_FRAME_SHIFT, size, (unsigned)level,
+                                         MMU_PERM_RWX | MMU_PERM_U, NULL);
+        if (st == MMU_OK) {
+            sim->c.pages_mapped[level]++;
+            return MMU_OK;
+        }
+        mmu_buddy_free(sim->buddy, pfn, order);
+        if (st == MMU_ERR_EXISTS) { /* part of the block is mapped smaller: go smaller */
+            sim->c.mapper_fallbacks++;
+            continue;
+        }
+        if (st == MMU_ERR_NO_PHYS_MEM) break; /* no frame for an intermediate table */
+        return mmu_error_set(err, st, "first-touch mapper: cannot map va 0x%llx as %s: %s",
+                             (unsigned long long)va, mmu_level_size_str((unsigned)level),
+                             mmu_status_str(st));
+    }
+    return mmu_error_set(err, MMU_ERR_NO_PHYS_MEM,
+                         "first-touch mapper: simulated physical memory (%llu bytes, phys_mem.size) "
+                         "exhausted at va 0x%llx; raise phys_mem.size",
+                         (unsigned long long)sim->cfg.phys_mem_bytes, (unsigned long long)va);
+}
+
+/* Context switch: with untagged TLBs (asid.bits = 0) a switch is a CR3 write
+ * without PCID, which flushes every non-global entry (reference.md §3 prop. 11). */
+static void switch_asid(mmu_sim *sim, uint16_t asid) {
+    if (sim->have_cur_asid && sim->cur_asid == asid) return;
+    if (sim->have_cur_asid) {
+        sim->c.context_switches++;
+        if (!sim->asid_mask) mmu_sim_flush(sim, MMU_FLUSH_NONGLOBAL, 0, 0);
+    }
+    sim->cur_asid = asid;
+    sim->have_cur_asid = true;
+}
+
+/* Walk until the access translates or faults for good, letting the
+ * first-touch mapper and the software A/D handler fix what they can. */
+static mmu_status walk_and_resolve(mmu_sim *sim, const mmu_access *acc, uint16_t tag, mmu_pt *pt,
+                                   pt_walk_result *w, mmu_access_result *r, mmu_error *err) {
+    /* A handled fault changes the tables, so the walk after it differs; four
+     * rounds cover map + A fault + D fault with margin. */
+    for (int round = 0; round < 8; round++) {
+        const mmu_fault f =
+            walker_walk(sim->walker, mmu_pt_root(pt), tag, acc->va, acc->type, acc->priv, w);
+        r->walks++;
+        r->pte_reads = (uint8_t)(r->pte_reads + w->n_steps);
+        if (f == MMU_FAULT_NONE) return MMU_OK;
+        sim->c.faults[f]++;
+        if (f == MMU_FAULT_NOT_PRESENT) {
+            const mmu_status st = map_first_touch(sim, pt, acc->va, err);
+            if (st != MMU_OK) return st;
+            continue;
+        }
+        if ((f == MMU_FAULT_ACCESSED || f == MMU_FAULT_DIRTY) && sim->cfg.ad_policy == MMU_AD_FAULT) {
+            const mmu_status st = mmu_pt_set_ad(pt, acc->va, acc->type == MMU_ACC_STORE, err);
+            if (st != MMU_OK) return st;
+            sim->c.sw_ad_updates++;
+            continue;
+        }
+        return MMU_OK; /* a real fault: the caller reports it */
+    }
+    return mmu_error_set(err, MMU_ERR_INTERNAL, "access to va 0x%llx did not resolve after 8 walks",
+                         (unsigned long long)acc->va);
+}
+
+mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result *out,
+                          mmu_error *err) {
+    assert(sim && acc);
+    mmu_access_result r = {.fault = MMU_FAULT_NONE};
+    if (sim->asid_mask && (acc->asid & ~sim->asid_mask))
+        return mmu_error_set(err, MMU_ERR_INVALID_ARG,
+                             "asid %u does not fit asid.bits = %u (raise asid.bits)",
+                             (unsigned)acc->asid, (unsigned)sim->cfg.asid_bits);
+    sim->c.accesses++;
+    sim->c.instructions += acc->instrs;
+    switch (acc->type) {
+    case MMU_ACC_LOAD: sim->c.loads++; break;
+    case MMU_ACC_STORE: sim->c.stores++; break;
+    case MMU_ACC_IFETCH: sim->c.ifetches++; break;
+    default: return mmu_error_set(err, MMU_ERR_INVALID_ARG, "access type %d", (int)acc->type);
+    }
+    switch_asid(sim, acc->asid);
+    const uint16_t tag = acc->asid & sim->asid_mask;
+    const sim_tlb_chain *chain = acc->type == MMU_ACC_IFETCH ? &sim->chain_instr : &sim->chain_data;
+
+    /* 1. TLB levels in order. */
+    unsigned hit_at = chain->n; /* index of the hitting TLB, n = none */
+    tlb_entry_info e;
+    for (unsigned i = 0; i < chain->n; i++)
+        if (tlb_lookup(chain->tlb[i], acc->va, tag, &e)) {
+            hit_at = i;
+            break;
+        }
+    if (hit_at < chain->n && entry_allows(e.perm, acc)) {
+        for (unsigned i = 0; i < hit_at; i++) tlb_fill(chain->tlb[i], acc->va, tag, &e);
+        r.tlb_level = (uint8_t)(hit_at + 1);
+        r.level = e.level;
+        r.pa = e.page_pa + (acc->va & (mmu_level_size(e.level) - 1));
+        if (out) *out = r;
+        return MMU_OK;
+    }
+    if (hit_at < chain->n) sim->c.upgrade_walks++;
+
+    /* 2-4. Walk (with page-walk caches), resolving first-touch and A/D faults. */
+    mmu_pt *pt = mmu_sim_pt(sim, acc->asid, err);
+    if (!pt) return err ? err->status : MMU_ERR_NOMEM;
+    pt_walk_result w;
+    const mmu_status st = walk_and_resolve(sim, acc, tag, pt, &w, &r, err);
+    if (st != MMU_OK) return st;
+    if (w.fault != MMU_FAULT_NONE) {
+        sim->c.unhandled_faults++;
+        r.fault = w.fault;
+        if (out) *out = r;
+        return MMU_OK;
+    }
+    const tlb_entry_info fill = {
+        .page_pa = w.pa & ~(mmu_level_size(w.level) - 1), .level = w.level, .perm = w.perm};
+    for (unsigned i = 0; i < chain->n; i++) {
+        if (i < hit_at) tlb_account_miss_level(chain->tlb[i], w.level);
+        tlb_fill(chain->tlb[i], acc->va, tag, &fill);
+    }
+    r.pa = w.pa;
+    r.level = w.level;
+    if (out) *out = r;
+    return MMU_OK;
+}
