@@ -1,1 +1,259 @@
-/* placeholder: being written */
+/* tlb.c — one TLB: named set of sa_arrays probed in parallel (contract: tlb.h).
+ *
+ * Semantics pinned down here (also in README.md):
+ *
+ * Lookup. One call = one access. Probes go from the largest page size to the
+ *   smallest; for each size, every array holding that size is probed (index =
+ *   VPN at that size mod sets). The first match wins, so if entries of two
+ *   sizes both map va (possible after a remap without a shootdown) the
+ *   *larger* page is returned. Only the returned entry's replacement state is
+ *   updated. Probes of (array, size) pairs with no valid entry are skipped
+ *   (pure speed: the outcome is the same).
+ *
+ * Last-hit fast path. The TLB remembers the last hit (VPN at the hit size,
+ *   ASID, slot). A lookup of the same page in the same ASID returns that slot
+ *   directly and updates replacement exactly as the full probe would have.
+ *   Every fill and invalidation forgets it, so it can never return an entry
+ *   the full probe would not: counts stay exact.
+ *
+ * Fill. Target = the first array holding info->level. If none holds it, the
+ *   translation is splintered to the largest smaller page size any array
+ *   holds (first such array): the cached entry maps the piece containing va,
+ *   page_pa advanced by va's offset within the page rounded down to the piece
+ *   (as Zen holds 1G pages as 2M pieces). If no array holds a size <= level,
+ *   the fill is dropped (fill_dropped). An existing entry for the same (vpn,
+ *   ASID, size) — or the same (vpn, size) when either side is global — is
+ *   updated in place: no duplicate, a use for replacement, no eviction.
+ *   Otherwise the lowest invalid way, else the policy's victim (evictions).
+ *   `fills` counts every fill that stored an entry (new or in place).
+ *
+ * ASIDs. Entries carry the ASID passed at fill; MMU_PERM_G in info->perm makes
+ *   an entry global (matches every ASID). Looking up with another ASID simply
+ *   does not match non-global entries of the old one: a switch flushes nothing
+ *   (reference.md §3 property 11).
+ *
+ * Invalidation (stats.invalidations counts entries removed):
+ *   page(va, asid, g)  every entry mapping va, of any size, that is non-global
+ *                      with this ASID, plus global ones if g;
+ *   asid(asid)         non-global entries of asid;
+ *   nonglobal()        every non-global entry (x86 CR3 write without PCID);
+ *   all()              everything.
+ *
+ * Stats: accesses = hits + misses; hits_by_level by the hitting entry's
+ *   (cached) size; misses_by_level only via tlb_account_miss_level. */
+#include "tlb/tlb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlb/sa_array.h"
+
+typedef struct tlb_probe {
+    uint8_t array;
+    uint8_t level;
+} tlb_probe;
+
+struct mmu_tlb {
+    /* Hot fields first. */
+    uint32_t n_probes;
+    tlb_probe probes[MMU_MAX_TLB_ARRAYS * MMU_PT_MAX_LEVELS]; /* largest size first */
+    /* last-hit fast path */
+    bool last_valid;
+    uint8_t last_array;
+    uint8_t last_shift;
+    uint16_t last_asid;
+    uint32_t last_slot;
+    uint32_t last_set;
+    uint64_t last_vpn;
+    tlb_stats stats;
+    sa_array arrays[MMU_MAX_TLB_ARRAYS];
+    /* fill target per requested level: array index and cached level, or -1 */
+    int8_t fill_array[MMU_PT_MAX_LEVELS];
+    uint8_t fill_level[MMU_PT_MAX_LEVELS];
+    mmu_tlb_cfg cfg;
+};
+
+mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
+    if (!cfg) {
+        mmu_error_set(err, MMU_ERR_INVALID_ARG, "tlb_create: NULL configuration");
+        return NULL;
+    }
+    char name[MMU_NAME_MAX + 1];
+    memcpy(name, cfg->name, MMU_NAME_MAX);
+    name[MMU_NAME_MAX] = '\0';
+    if (cfg->n_arrays > MMU_MAX_TLB_ARRAYS) {
+        mmu_error_set(err, MMU_ERR_CONFIG, "tlb %s: %u arrays (at most %u)", name, cfg->n_arrays,
+                      MMU_MAX_TLB_ARRAYS);
+        return NULL;
+    }
+    const uint32_t all_levels = (1u << MMU_PT_MAX_LEVELS) - 1u;
+    for (uint32_t i = 0; i < cfg->n_arrays; i++) {
+        char what[MMU_NAME_MAX + 32];
+        snprintf(what, sizeof what, "tlb %s array %u", name, i);
+        const mmu_tlb_array_cfg *ac = &cfg->arrays[i];
+        if (ac->level_mask == 0 || (ac->level_mask & ~all_levels) != 0) {
+            mmu_error_set(err, MMU_ERR_CONFIG, "%s: page-size mask 0x%x must name sizes 0..%u", what,
+                          ac->level_mask, MMU_PT_MAX_LEVELS - 1u);
+            return NULL;
+        }
+        mmu_status st = sa_check(ac->entries, ac->ways, cfg->repl, what, err);
+        if (st != MMU_OK) return NULL;
+    }
+    mmu_tlb *t = calloc(1, sizeof *t);
+    if (!t) {
+        mmu_error_set(err, MMU_ERR_NOMEM, "tlb %s: out of memory", name);
+        return NULL;
+    }
+    t->cfg = *cfg;
+    for (uint32_t i = 0; i < cfg->n_arrays; i++) {
+        char what[MMU_NAME_MAX + 32];
+        snprintf(what, sizeof what, "tlb %s array %u", name, i);
+        /* Distinct, deterministic PRNG streams per array. */
+        uint64_t s = seed ^ (0xA0761D6478BD642Full * (i + 1u));
+        mmu_status st = sa_init(&t->arrays[i], cfg->arrays[i].entries, cfg->arrays[i].ways, cfg->repl,
+                                s, what, err);
+        if (st != MMU_OK) {
+            tlb_destroy(t);
+            return NULL;
+        }
+    }
+    /* Probe order: largest page size first, arrays in configuration order. */
+    for (int lv = (int)MMU_PT_MAX_LEVELS - 1; lv >= 0; lv--)
+        for (uint32_t i = 0; i < cfg->n_arrays; i++)
+            if (cfg->arrays[i].level_mask & (1u << lv))
+                t->probes[t->n_probes++] = (tlb_probe){.array = (uint8_t)i, .level = (uint8_t)lv};
+    /* Fill targets: exact size if held, else the largest smaller held size. */
+    for (unsigned lv = 0; lv < MMU_PT_MAX_LEVELS; lv++) {
+        t->fill_array[lv] = -1;
+        for (int l2 = (int)lv; l2 >= 0 && t->fill_array[lv] < 0; l2--)
+            for (uint32_t i = 0; i < cfg->n_arrays; i++)
+                if (cfg->arrays[i].level_mask & (1u << l2)) {
+                    t->fill_array[lv] = (int8_t)i;
+                    t->fill_level[lv] = (uint8_t)l2;
+                    break;
+                }
+    }
+    return t;
+}
+
+void tlb_destroy(mmu_tlb *t) {
+    if (!t) return;
+    for (uint32_t i = 0; i < MMU_MAX_TLB_ARRAYS; i++) sa_fini(&t->arrays[i]);
+    free(t);
+}
+
+const mmu_tlb_cfg *tlb_cfg(const mmu_tlb *t) { return &t->cfg; }
+
+static inline void tlb_out(const sa_array *a, uint32_t slot, tlb_entry_info *out) {
+    if (!out) return;
+    out->page_pa = a->slot[slot].data;
+    out->level = (uint8_t)sa_key_kind(a->key[slot]);
+    out->perm = a->slot[slot].attr;
+}
+
+/* Slot of the entry a lookup would return, without side effects. */
+static inline uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, uint32_t *array,
+                                uint32_t *set) {
+    for (uint32_t p = 0; p < t->n_probes; p++) {
+        const tlb_probe pr = t->probes[p];
+        const sa_array *a = &t->arrays[pr.array];
+        if (a->kind_valid[pr.level] == 0) continue;
+        const uint64_t vpn = mmu_vpn(va, pr.level);
+        const uint32_t st = sa_set_of(a, vpn);
+        const uint32_t s = sa_find(a, st, sa_key(vpn, pr.level), asid);
+        if (s != SA_NONE) {
+            *array = pr.array;
+            *set = st;
+            return s;
+        }
+    }
+    return SA_NONE;
+}
+
+bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
+    t->stats.accesses++;
+    sa_array *a;
+    uint32_t slot, ai, set;
+    if (t->last_valid && asid == t->last_asid && (va >> t->last_shift) == t->last_vpn) {
+        ai = t->last_array;
+        slot = t->last_slot;
+        set = t->last_set;
+        assert(sa_slot_valid(&t->arrays[ai], slot));
+    } else {
+        slot = tlb_find(t, va, asid, &ai, &set);
+        if (slot == SA_NONE) {
+            t->stats.misses++;
+            return false;
+        }
+        const unsigned lv = sa_key_kind(t->arrays[ai].key[slot]);
+        t->last_valid = true;
+        t->last_array = (uint8_t)ai;
+        t->last_shift = (uint8_t)mmu_level_shift(lv);
+        t->last_asid = asid;
+        t->last_slot = slot;
+        t->last_set = set;
+        t->last_vpn = va >> t->last_shift;
+    }
+    a = &t->arrays[ai];
+    sa_touch(a, set, slot);
+    t->stats.hits++;
+    t->stats.hits_by_level[sa_key_kind(a->key[slot])]++;
+    tlb_out(a, slot, out);
+    return true;
+}
+
+void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info) {
+    t->last_valid = false;
+    const unsigned lv = info->level;
+    if (lv >= MMU_PT_MAX_LEVELS || t->fill_array[lv] < 0) {
+        t->stats.fill_dropped++;
+        return;
+    }
+    const unsigned ai = (unsigned)t->fill_array[lv], cl = t->fill_level[lv];
+    /* Splinter: the piece of size cl containing va. Identity when cl == lv. */
+    const uint64_t off = va & (mmu_level_size(lv) - 1u) & ~(mmu_level_size(cl) - 1u);
+    const bool global = (info->perm & MMU_PERM_G) != 0;
+    const sa_fill_result r =
+        sa_fill(&t->arrays[ai], mmu_vpn(va, cl), cl, asid, global, info->page_pa + off, info->perm, NULL);
+    t->stats.fills++;
+    if (r == SA_FILL_EVICTED) t->stats.evictions++;
+}
+
+void tlb_set_dirty(mmu_tlb *t, uint64_t va, uint16_t asid) {
+    uint32_t ai, set;
+    const uint32_t s = tlb_find(t, va, asid, &ai, &set);
+    if (s != SA_NONE) t->arrays[ai].slot[s].attr |= MMU_PTE_D;
+}
+
+void tlb_account_miss_level(mmu_tlb *t, unsigned level) {
+    assert(level < MMU_PT_MAX_LEVELS);
+    if (level < MMU_PT_MAX_LEVELS) t->stats.misses_by_level[level]++;
+}
+
+void tlb_invalidate_page(mmu_tlb *t, uint64_t va, uint16_t asid, bool include_global) {
+    t->last_valid = false;
+    for (uint32_t p = 0; p < t->n_probes; p++) {
+        const tlb_probe pr = t->probes[p];
+        t->stats.invalidations +=
+            sa_invalidate_key(&t->arrays[pr.array], mmu_vpn(va, pr.level), pr.level, asid, include_global);
+    }
+}
+
+static void tlb_invalidate_mode(mmu_tlb *t, sa_inv_mode mode, uint16_t asid) {
+    t->last_valid = false;
+    for (uint32_t i = 0; i < t->cfg.n_arrays; i++) t->stats.invalidations += sa_invalidate(&t->arrays[i], mode, asid);
+}
+
+void tlb_invalidate_asid(mmu_tlb *t, uint16_t asid) { tlb_invalidate_mode(t, SA_INV_ASID, asid); }
+void tlb_invalidate_all(mmu_tlb *t) { tlb_invalidate_mode(t, SA_INV_ALL, 0); }
+void tlb_invalidate_nonglobal(mmu_tlb *t) { tlb_invalidate_mode(t, SA_INV_NONGLOBAL, 0); }
+
+const tlb_stats *tlb_get_stats(const mmu_tlb *t) { return &t->stats; }
+void tlb_reset_stats(mmu_tlb *t) { memset(&t->stats, 0, sizeof t->stats); }
+
+uint64_t tlb_occupancy(const mmu_tlb *t) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < t->cfg.n_arrays; i++) n += t->arrays[i].valid;
+    return n;
+}
