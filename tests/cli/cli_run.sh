@@ -11,7 +11,7 @@ grep -q "walker" "$TMP/sum" && grep -q "l1d" "$TMP/sum" && pass || fail "summary
 cmp -s "$TMP/a.json" "$TMP/b.json" && pass || fail "same inputs gave different result files"
 
 # Schema: config, stats.tlb.<name>.{accesses,hits,misses}, per size, pwc, walker, faults.
-python3 - "$TMP/a.json" <<'PY' && pass || fail "result schema"
+/usr/bin/python3 - "$TMP/a.json" <<'PY' && pass || fail "result schema"
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = d["stats"]
@@ -34,14 +34,14 @@ PY
 # A different seed in the config changes nothing for LRU TLBs, but an
 # override must show up in the embedded config.
 "$MMUSIM" run -q --set tlb.l2.arrays.0.entries=768 -o "$TMP/c.json" "$spec" || fail "run with --set failed"
-python3 -c "
+/usr/bin/python3 -c "
 import json,sys; d=json.load(open('$TMP/c.json'))
 assert d['config']['tlb']['l2']['arrays'][0]['entries'] == 768, d['config']['tlb']['l2']
 " && pass || fail "--set not reflected in result config"
 
 # 2M first-touch pages: a scan of 64 MiB maps 32 huge pages.
 "$MMUSIM" run -q --set mapper.page_size=2M -o "$TMP/d.json" gen:stride,footprint=64M,stride=4096 || fail "2M run failed"
-python3 -c "
+/usr/bin/python3 -c "
 import json; s=json.load(open('$TMP/d.json'))['stats']
 assert s['mapper']['pages_mapped']['2M'] == 32, s['mapper']
 assert s['tlb']['l1d']['by_size']['2M']['misses'] == 32, s['tlb']['l1d']
