@@ -241,7 +241,7 @@ static mmu_status map_check(const mmu_pt *pt, uint64_t table, unsigned level, ui
                             uint64_t last, unsigned target, uint64_t *need, mmu_error *err) {
     FOR_EACH_ENTRY(it, level, lo, last) {
         const unsigned idx = it.idx;
-        const uint64_t ebase = it.ebase, slo = it.slo, slast = it.slast;
+        const uint64_t slo = it.slo, slast = it.slast;
         const pt_decoded d = dec(pt, table, idx, level);
         if (d.kind == PT_ENTRY_INVALID) {
             if (level > target) *need += tables_needed(slo, slast, level, target);
@@ -267,7 +267,7 @@ static mmu_status map_apply(mmu_pt *pt, uint64_t table, unsigned level, uint64_t
                             unsigned target, uint64_t va0, uint64_t pa0, uint32_t perm) {
     FOR_EACH_ENTRY(it, level, lo, last) {
         const unsigned idx = it.idx;
-        const uint64_t ebase = it.ebase, slo = it.slo, slast = it.slast;
+        const uint64_t slo = it.slo, slast = it.slast;
         pt_decoded d = dec(pt, table, idx, level);
         if (level == target) {
             if (d.kind == PT_ENTRY_TABLE) free_subtree(pt, d.pa, level - 1);

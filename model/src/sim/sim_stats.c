@@ -24,7 +24,7 @@ static const stats_field tlb_fields[] = {
     STATS_FIELD(tlb_stats, accesses, "lookups"),
     STATS_FIELD(tlb_stats, hits, "lookups that hit"),
     STATS_FIELD(tlb_stats, misses, "lookups that missed"),
-    STATS_FIELD(tlb_stats, fills, "entries inserted"),
+    STATS_FIELD(tlb_stats, fills, "entries inserted or updated in place"),
     STATS_FIELD(tlb_stats, evictions, "valid entries replaced"),
     STATS_FIELD(tlb_stats, fill_dropped, "fills no array could hold"),
     STATS_FIELD(tlb_stats, invalidations, "entries removed by flushes"),
@@ -34,7 +34,7 @@ static const stats_field pwc_fields[] = {
     STATS_FIELD(pwc_stats, accesses, "lookups"),
     STATS_FIELD(pwc_stats, hits, "lookups that hit at some level"),
     STATS_FIELD(pwc_stats, misses, "lookups that missed every level"),
-    STATS_FIELD(pwc_stats, fills, "entries inserted"),
+    STATS_FIELD(pwc_stats, fills, "entries inserted or updated in place"),
     STATS_FIELD(pwc_stats, evictions, "valid entries replaced"),
     STATS_FIELD(pwc_stats, invalidations, "entries removed by flushes"),
 };
