@@ -163,7 +163,10 @@ static mmu_status check_range(const mmu_pt *pt, uint64_t va, uint64_t len, unsig
                              "%s: va 0x%" PRIx64 " / length 0x%" PRIx64 " not aligned to %s", op, va,
                              len, lvl_str(level));
     const uint64_t last = va + (len - 1);
-    if (last < va || !pt->f->canonical(va) || !pt->f->canonical(last))
+    /* Both ends canonical and on the same side of the canonical hole: for
+     * sign-extended and zero-extended formats alike, bits above va_bits agree. */
+    if (last < va || !pt->f->canonical(va) || !pt->f->canonical(last) ||
+        ((va ^ last) >> pt->f->va_bits) != 0)
         return mmu_error_set(err, MMU_ERR_INVALID_ARG,
                              "%s: range [0x%" PRIx64 ", +0x%" PRIx64 ") is not canonical for %s", op,
                              va, len, pt->f->name);
