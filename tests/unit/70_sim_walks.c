@@ -24,10 +24,6 @@ static uint64_t st(const mmu_sim *s, const char *path) {
     return v;
 }
 
-static mmu_access load(uint64_t va) {
-    return (mmu_access){.va = va, .type = MMU_ACC_LOAD, .priv = MMU_PRIV_USER, .instrs = 1};
-}
-
 /* Pre-mapped page of every allowed size in every format: one cold walk reads
  * levels - leaf_level PTEs (property 6). */
 static void test_cold_walk_counts_every_format(void) {
