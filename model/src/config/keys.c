@@ -1,0 +1,229 @@
+/* keys.c — the key table: every configuration key, once.
+ *
+ * Row order is output order (YAML, JSON, `config keys`). To add a key: add
+ * the field to the struct in mmu/config.h, add a row here; loading, --set,
+ * range validation, documentation and output follow. Cross-field rules go in
+ * validate.c. Defaults of root keys come from this table (defaults.c applies
+ * them); defaults of collection-item keys apply when an item is created. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config_internal.h"
+
+/* ---- enum descriptors --------------------------------------------------- */
+static const char *ad_name(unsigned v) {
+    switch (v) {
+    case MMU_AD_HW_UPDATE: return "hw";
+    case MMU_AD_FAULT: return "fault";
+    default: return NULL;
+    }
+}
+static const char *side_name(unsigned v) {
+    return v <= MMU_TLB_UNIFIED ? mmu_tlb_side_str((mmu_tlb_side)v) : NULL;
+}
+static const char *repl_name(unsigned v) {
+    return v < MMU_REPL_COUNT ? mmu_repl_str((mmu_repl_id)v) : NULL;
+}
+
+const cfg_enum cfg_enum_format = {MMU_FMT_COUNT, cfg_format_name};
+const cfg_enum cfg_enum_ad = {2, ad_name};
+const cfg_enum cfg_enum_side = {MMU_TLB_UNIFIED + 1, side_name};
+const cfg_enum cfg_enum_repl = {MMU_REPL_COUNT, repl_name};
+
+/* ---- the table ---------------------------------------------------------- */
+#define FIELD_(scope_, type_, f) \
+    .scope = scope_, .offset = offsetof(type_, f), .size = sizeof(((type_ *)0)->f)
+#define ROOT(f) FIELD_(CFG_SCOPE_ROOT, mmu_config, f)
+#define TLB(f) FIELD_(CFG_SCOPE_TLB, mmu_tlb_cfg, f)
+#define ARR(f) FIELD_(CFG_SCOPE_TLB_ARRAY, mmu_tlb_array_cfg, f)
+#define PWC(f) FIELD_(CFG_SCOPE_PWC, mmu_pwc_cfg, f)
+
+#define KIB (UINT64_C(1) << 10)
+#define MIB (UINT64_C(1) << 20)
+#define GIB (UINT64_C(1) << 30)
+#define MAX_ENTRIES (UINT64_C(1) << 20)
+#define MAX_LATENCY 10000u
+
+const cfg_key cfg_keys[] = {
+    {.path = "format", .type = CFG_ENUM, ROOT(format), .enm = &cfg_enum_format,
+     .def = MMU_FMT_X86_64_4L,
+     .help = "paging format: page-table layout, levels and page sizes"},
+    /* Upper bound: the widest PA of any format (RISC-V, 56 bits); validate
+     * checks the selected format's own limit. */
+    {.path = "phys_mem.size", .type = CFG_SIZE, ROOT(phys_mem_bytes), .min = 2 * MIB,
+     .max = UINT64_C(1) << 56, .align = 4 * KIB, .def = 64 * GIB,
+     .help = "simulated physical memory, bytes (K/M/G/T suffixes are binary)"},
+    {.path = "ad_policy", .type = CFG_ENUM, ROOT(ad_policy), .enm = &cfg_enum_ad,
+     .def = MMU_AD_HW_UPDATE,
+     .help = "accessed/dirty bits: hw = walker updates the PTE, fault = page fault"},
+    /* JSON integers are signed 64-bit, hence the upper bound. */
+    {.path = "seed", .type = CFG_UINT, ROOT(seed), .min = 0, .max = INT64_MAX, .def = 1,
+     .help = "seed of every random choice (random replacement, generators)"},
+    {.path = "asid.bits", .type = CFG_UINT, ROOT(asid_bits), .min = 0, .max = 16, .def = 12,
+     .help = "ASID/PCID tag width; 0 = untagged (every switch flushes)"},
+    {.path = "mapper.page_size", .type = CFG_PAGE_SIZE, ROOT(mapper_level), .def = 0,
+     .help = "page size of the built-in first-touch mapper"},
+    {.path = "walker.count", .type = CFG_UINT, ROOT(walker_count), .min = 1, .max = 64,
+     .def = 2, .help = "concurrent page walks"},
+
+    {.path = "tlb.<name>.level", .type = CFG_UINT, TLB(level), .min = 1, .max = MMU_MAX_TLBS,
+     .def = 1, .help = "lookup level: 1 first; a miss goes to level+1, then the walk"},
+    {.path = "tlb.<name>.side", .type = CFG_ENUM, TLB(side), .enm = &cfg_enum_side,
+     .def = MMU_TLB_UNIFIED, .help = "accesses served: data (loads/stores), instr, unified"},
+    {.path = "tlb.<name>.latency", .type = CFG_UINT, TLB(latency), .min = 0,
+     .max = MAX_LATENCY, .def = 1, .help = "lookup latency, cycles"},
+    {.path = "tlb.<name>.replacement", .type = CFG_ENUM, TLB(repl), .enm = &cfg_enum_repl,
+     .def = MMU_REPL_LRU, .help = "replacement policy (plru needs power-of-two ways)"},
+    {.path = "tlb.<name>.arrays.<i>.page_sizes", .type = CFG_PAGE_SIZE_LIST,
+     ARR(level_mask), .flags = CFG_KEY_REQUIRED,
+     .help = "page sizes held by this array, e.g. [4K, 2M]"},
+    {.path = "tlb.<name>.arrays.<i>.entries", .type = CFG_UINT, ARR(entries), .min = 1,
+     .max = MAX_ENTRIES, .flags = CFG_KEY_REQUIRED, .help = "entries of this array"},
+    {.path = "tlb.<name>.arrays.<i>.ways", .type = CFG_UINT, ARR(ways), .min = 1,
+     .max = MAX_ENTRIES, .flags = CFG_KEY_REQUIRED,
+     .help = "associativity; ways == entries is fully associative"},
+
+    {.path = "pwc.<name>.levels", .type = CFG_LEVEL_LIST, PWC(level_mask), .min = 1,
+     .max = MMU_PT_MAX_LEVELS - 1, .flags = CFG_KEY_REQUIRED,
+     .help = "table levels whose entries are cached (x86-64 4-level: 3 PML4E, 2 PDPTE, 1 PDE)"},
+    {.path = "pwc.<name>.entries", .type = CFG_UINT, PWC(entries), .min = 1,
+     .max = MAX_ENTRIES, .flags = CFG_KEY_REQUIRED, .help = "entries"},
+    {.path = "pwc.<name>.ways", .type = CFG_UINT, PWC(ways), .min = 1, .max = MAX_ENTRIES,
+     .flags = CFG_KEY_REQUIRED, .help = "associativity; ways == entries is fully associative"},
+    {.path = "pwc.<name>.latency", .type = CFG_UINT, PWC(latency), .min = 0,
+     .max = MAX_LATENCY, .def = 1, .help = "lookup latency, cycles"},
+    {.path = "pwc.<name>.replacement", .type = CFG_ENUM, PWC(repl), .enm = &cfg_enum_repl,
+     .def = MMU_REPL_LRU, .help = "replacement policy (plru needs power-of-two ways)"},
+};
+const unsigned cfg_n_keys = sizeof cfg_keys / sizeof cfg_keys[0];
+
+/* ---- pattern matching --------------------------------------------------- */
+
+/* If `path` continues below `prefix`, return the rest after "prefix.". */
+static const char *below(const char *path, const char *prefix) {
+    size_t n = strlen(prefix);
+    if (n == 0) return path;
+    if (strncmp(path, prefix, n) != 0 || path[n] != '.') return NULL;
+    return path + n + 1;
+}
+
+/* Length of the first component of `rest`. */
+static size_t comp_len(const char *rest) {
+    const char *dot = strchr(rest, '.');
+    return dot ? (size_t)(dot - rest) : strlen(rest);
+}
+
+const cfg_key *cfg_key_find(const char *pattern) {
+    for (unsigned i = 0; i < cfg_n_keys; i++)
+        if (strcmp(cfg_keys[i].path, pattern) == 0) return &cfg_keys[i];
+    return NULL;
+}
+
+static bool is_wild(const char *c, size_t n) {
+    return (n == strlen(CFG_WILD_NAME) && strncmp(c, CFG_WILD_NAME, n) == 0) ||
+           (n == strlen(CFG_WILD_INDEX) && strncmp(c, CFG_WILD_INDEX, n) == 0);
+}
+
+bool cfg_key_child(const char *prefix, const char *comp, char *child, size_t cap) {
+    const char *wild = NULL;
+    size_t clen = strlen(comp);
+    for (unsigned i = 0; i < cfg_n_keys; i++) {
+        const char *rest = below(cfg_keys[i].path, prefix);
+        if (!rest) continue;
+        size_t n = comp_len(rest);
+        if (is_wild(rest, n)) {
+            wild = n == strlen(CFG_WILD_NAME) ? CFG_WILD_NAME : CFG_WILD_INDEX;
+        } else if (n == clen && strncmp(rest, comp, n) == 0) {
+            snprintf(child, cap, "%s", comp);
+            return true;
+        }
+    }
+    if (!wild) return false;
+    snprintf(child, cap, "%s", wild);
+    return true;
+}
+
+bool cfg_key_wild_child(const char *prefix, const char **wild) {
+    for (unsigned i = 0; i < cfg_n_keys; i++) {
+        const char *rest = below(cfg_keys[i].path, prefix);
+        if (!rest) continue;
+        size_t n = comp_len(rest);
+        if (is_wild(rest, n)) {
+            if (wild) *wild = n == strlen(CFG_WILD_NAME) ? CFG_WILD_NAME : CFG_WILD_INDEX;
+            return true;
+        }
+    }
+    return false;
+}
+
+void cfg_key_children(const char *prefix, void (*fn)(const char *child, void *arg), void *arg) {
+    for (unsigned i = 0; i < cfg_n_keys; i++) {
+        const char *rest = below(cfg_keys[i].path, prefix);
+        if (!rest) continue;
+        size_t n = comp_len(rest);
+        if (is_wild(rest, n)) continue;
+        /* Emit only the first row that introduces this component. */
+        bool seen = false;
+        for (unsigned j = 0; j < i && !seen; j++) {
+            const char *r2 = below(cfg_keys[j].path, prefix);
+            seen = r2 && comp_len(r2) == n && strncmp(r2, rest, n) == 0;
+        }
+        if (seen) continue;
+        char buf[CFG_PATH_MAX];
+        snprintf(buf, sizeof buf, "%.*s", (int)n, rest);
+        fn(buf, arg);
+    }
+}
+
+/* Edit distance counting a swap of adjacent letters as one edit (optimal
+ * string alignment), for "did you mean". Inputs are short key names. */
+static unsigned edit_distance(const char *a, const char *b) {
+    enum { N = 32 };
+    size_t na = strlen(a), nb = strlen(b);
+    if (na >= N || nb >= N) return 1000;
+    unsigned d[N][N];
+    for (size_t i = 0; i <= na; i++) d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= nb; j++) d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            unsigned best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[na][nb];
+}
+
+typedef struct suggest_ctx {
+    const char *comp;
+    unsigned best;
+    char *buf;
+    size_t cap;
+} suggest_ctx;
+
+static void suggest_one(const char *child, void *arg) {
+    suggest_ctx *s = arg;
+    unsigned d = edit_distance(s->comp, child);
+    if (d < s->best) {
+        s->best = d;
+        snprintf(s->buf, s->cap, "%s", child);
+    }
+}
+
+const char *cfg_key_suggest(const char *prefix, const char *comp, char *buf, size_t cap) {
+    size_t n = strlen(comp);
+    /* Close enough to be a typo: 1 edit for 1-2 letters, else 2 or a third. */
+    unsigned limit = n <= 2 ? 1u : (unsigned)(n / 3 > 2 ? n / 3 : 2);
+    suggest_ctx s = {comp, limit + 1, buf, cap};
+    buf[0] = '\0';
+    cfg_key_children(prefix, suggest_one, &s);
+    return buf[0] ? buf : NULL;
+}
+
+bool cfg_path_join(char *out, size_t cap, const char *prefix, const char *comp) {
+    int n = prefix[0] ? snprintf(out, cap, "%s.%s", prefix, comp) : snprintf(out, cap, "%s", comp);
+    return n >= 0 && (size_t)n < cap;
+}

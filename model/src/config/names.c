@@ -1,0 +1,35 @@
+/* names.c — names of config enums and lookups by collection item name. */
+#include <string.h>
+
+#include "config/config_internal.h"
+
+const char *mmu_repl_str(mmu_repl_id r) {
+    static const char *const names[MMU_REPL_COUNT] = {
+        [MMU_REPL_LRU] = "lru",       [MMU_REPL_PLRU] = "plru", [MMU_REPL_FIFO] = "fifo",
+        [MMU_REPL_RANDOM] = "random", [MMU_REPL_SRRIP] = "srrip",
+    };
+    return (unsigned)r < MMU_REPL_COUNT ? names[r] : "unknown";
+}
+
+const char *mmu_tlb_side_str(mmu_tlb_side s) {
+    switch (s) {
+    case MMU_TLB_DATA: return "data";
+    case MMU_TLB_INSTR: return "instr";
+    case MMU_TLB_UNIFIED: return "unified";
+    }
+    return "unknown";
+}
+
+int mmu_config_find_tlb(const mmu_config *cfg, const char *name) {
+    if (!cfg || !name) return -1;
+    for (uint32_t i = 0; i < cfg->n_tlbs && i < MMU_MAX_TLBS; i++)
+        if (strncmp(cfg->tlbs[i].name, name, MMU_NAME_MAX) == 0) return (int)i;
+    return -1;
+}
+
+int mmu_config_find_pwc(const mmu_config *cfg, const char *name) {
+    if (!cfg || !name) return -1;
+    for (uint32_t i = 0; i < cfg->n_pwcs && i < MMU_MAX_PWCS; i++)
+        if (strncmp(cfg->pwcs[i].name, name, MMU_NAME_MAX) == 0) return (int)i;
+    return -1;
+}
