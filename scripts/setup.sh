@@ -2,7 +2,8 @@
 # Install what mmusim needs on Debian 12 (apt only; nothing is downloaded
 # from elsewhere). Idempotent: installs only missing packages.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libfyaml-dev libjansson-dev libzstd-dev)
+pkgs=(build-essential cmake pkg-config libfyaml-dev libjansson-dev libzstd-dev liblzma-dev zlib1g-dev
+      valgrind clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
