@@ -5,36 +5,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
 #include "cli/config_args.h"
-#include "cli/gen.h"
+#include "cli/driver.h"
 #include "cli/summary.h"
 #include "mmu/sim.h"
+#include "mmu/trace.h"
 
 static void usage(FILE *out) {
-    fputs("usage: mmusim run [-c CONFIG] [--set KEY=VALUE]... [-o RESULT.json] [-q] TRACE\n"
+    fputs("usage: mmusim run [-c CONFIG] [--set KEY=VALUE]... [-o RESULT.json] [options] TRACE\n"
           "\n"
           "  -c, --config FILE   YAML configuration (default: built-in, = configs/presets/skylake.yaml)\n"
           "  -s, --set KEY=VAL   override one key after the file (repeatable; see 'mmusim config keys')\n"
-          "  -o, --output FILE   write the JSON result (config + stats) to FILE\n"
+          "  -o, --output FILE   write the JSON result (input, effective config, stats) to FILE\n"
+          "  -f, --format FMT    input format instead of detecting it: native, lackey, champsim, cloudsuite\n"
+          "      --skip N        fast-forward: skip the first N records\n"
+          "      --limit N       simulate at most N records (after --skip)\n"
+          "  -j, --threads N     decoder threads for native traces (default 1)\n"
           "  -q, --quiet         no summary, no progress\n"
           "\n"
-          "TRACE is a built-in generator spec until the trace library lands:\n"
-          "  gen:stride,footprint=SIZE,stride=BYTES,passes=N    strided scans\n"
-          "  gen:uniform,footprint=SIZE,accesses=N,seed=S       uniform random accesses\n"
-          "  common keys: base=VA writes=FRACTION ipa=INSTRS_PER_ACCESS asid=N seed=S\n",
+          "TRACE is a trace file (native .mtr, valgrind lackey text, ChampSim; gzip/xz/zstd compressed\n"
+          "inputs are detected by content) or a generator spec, e.g.\n"
+          "  gen:uniform,footprint=4G,accesses=2M,writes=0.3      (see 'mmusim trace gen --help')\n",
           out);
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* Write via a temporary file and rename, so a result file is never half written. */
@@ -64,21 +61,65 @@ static bool write_file_atomic(const char *path, const char *text) {
     return true;
 }
 
+static bool parse_count(const char *opt, const char *v, uint64_t *out) {
+    char *end;
+    errno = 0;
+    const unsigned long long x = strtoull(v, &end, 10);
+    if (errno || !*v || *end || *v == '-') {
+        cli_error("%s: expected a non-negative integer, got '%s'", opt, v);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* The result's "trace" object: what was simulated and how it was read. */
+static char *describe_input(const char *input, const mtr_source *src, const driver_stats *ds) {
+    const mtr_meta *m = mtr_source_meta(src);
+    json_t *markers = json_object();
+    for (unsigned k = 1; k < MTR_MK_COUNT; k++)
+        json_object_set_new(markers, mtr_marker_str((mtr_marker)k), json_integer((json_int_t)ds->markers[k]));
+    json_t *t = json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:o}", "input", input, "format",
+                          mtr_format_str(mtr_source_format(src)), "source", m->source, "command",
+                          m->command, "records", (json_int_t)ds->records, "accesses",
+                          (json_int_t)ds->accesses, "split_accesses", (json_int_t)ds->split_accesses,
+                          "processes", (json_int_t)ds->processes, "markers", markers);
+    char *text = t ? json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(t);
+    return text;
+}
+
 int cmd_run(int argc, char **argv) {
     config_args ca = {0};
     const char *out_path = NULL, *trace = NULL;
     bool quiet = false;
+    driver_opts dopts = {0};
+    mtr_source_opts sopts = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool bad = false;
+        const bool has_val = i + 1 < argc;
         if (config_args_take(&ca, argc, argv, &i, &bad)) {
             if (bad) return 2;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (i + 1 >= argc) {
-                cli_error("%s needs a file name", a);
+            if (!has_val) { cli_error("%s needs a file name", a); return 2; }
+            out_path = argv[++i];
+        } else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
+            if (!has_val) { cli_error("%s needs a format", a); return 2; }
+            const int f = mtr_format_from_str(argv[++i]);
+            if (f < 0 || f == MTR_FMT_GEN) {
+                cli_error("unknown trace format '%s' (native, lackey, champsim, cloudsuite)", argv[i]);
                 return 2;
             }
-            out_path = argv[++i];
+            sopts.format = (mtr_format)f;
+        } else if (strcmp(a, "--skip") == 0 || strcmp(a, "--limit") == 0) {
+            if (!has_val) { cli_error("%s needs a count", a); return 2; }
+            if (!parse_count(a, argv[++i], a[2] == 's' ? &dopts.skip : &dopts.limit)) return 2;
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
+            uint64_t t;
+            if (!has_val) { cli_error("%s needs a count", a); return 2; }
+            if (!parse_count(a, argv[++i], &t) || t > 64) { cli_error("%s: 0..64", a); return 2; }
+            sopts.threads = (unsigned)t;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -100,50 +141,29 @@ int cmd_run(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
+    mmu_config cfg;
+    if (!config_args_build(&ca, &cfg)) return 1;
     mmu_error err = {0};
-    gen_spec spec;
-    if (!gen_parse(trace, &spec, &err)) {
+    mtr_source *src = mtr_source_open(trace, &sopts, &err);
+    if (!src) {
         cli_error("%s", err.msg);
         return 1;
     }
-    mmu_config cfg;
-    if (!config_args_build(&ca, &cfg)) return 1;
     mmu_sim *sim = mmu_sim_create(&cfg, &err);
     if (!sim) {
         cli_error("%s", err.msg);
+        mtr_source_close(src);
         return 1;
     }
-
-    gen_state g;
-    gen_start(&g, &spec);
-    const bool progress = !quiet && isatty(STDERR_FILENO);
-    const double t0 = now_seconds();
-    double next_report = t0 + 1.0;
-    mmu_access acc;
+    dopts.progress = !quiet && isatty(STDERR_FILENO);
+    driver_stats ds;
     int rc = 0;
-    while (gen_next(&g, &acc)) {
-        if (mmu_sim_access(sim, &acc, NULL, &err) != MMU_OK) {
-            cli_error("access %" PRIu64 " (va 0x%" PRIx64 "): %s", g.emitted - 1, acc.va, err.msg);
-            rc = 1;
-            break;
-        }
-        if (progress && (g.emitted & 0xffff) == 0) {
-            const double t = now_seconds();
-            if (t >= next_report) {
-                const double rate = (double)g.emitted / (t - t0);
-                fprintf(stderr, "\r  %5.1f%%  %" PRIu64 "/%" PRIu64 " accesses  %.1f M/s  ETA %.0f s   ",
-                        100.0 * (double)g.emitted / (double)g.total, g.emitted, g.total, rate / 1e6,
-                        (double)(g.total - g.emitted) / rate);
-                next_report = t + 1.0;
-            }
-        }
+    if (driver_run(sim, src, &dopts, &ds, &err) != MMU_OK) {
+        cli_error("%s: %s", trace, err.msg);
+        rc = 1;
     }
-    const double elapsed = now_seconds() - t0;
-    if (progress) fputs("\r\033[K", stderr);
-
     if (rc == 0 && out_path) {
-        json_t *tj = gen_describe_json(&spec, trace);
-        char *ttext = tj ? json_dumps(tj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        char *ttext = describe_input(trace, src, &ds);
         char *doc = ttext ? mmu_sim_result_json(sim, ttext) : NULL;
         if (!doc) {
             cli_error("out of memory building the result");
@@ -153,12 +173,18 @@ int cmd_run(int argc, char **argv) {
         }
         free(doc);
         free(ttext);
-        json_decref(tj);
     }
     if (rc == 0 && !quiet) {
-        summary_print(stdout, sim, trace, ca.config_path, elapsed);
+        summary_print(stdout, sim, trace, ca.config_path, ds.seconds);
+        if (ds.split_accesses)
+            printf("note     %" PRIu64 " accesses crossed a 4K page boundary and were translated twice\n",
+                   ds.split_accesses);
+        if (ds.markers[MTR_MK_MMAP] || ds.markers[MTR_MK_MUNMAP])
+            printf("note     %" PRIu64 " mmap/munmap markers ignored (the first-touch mapper has no VMAs)\n",
+                   ds.markers[MTR_MK_MMAP] + ds.markers[MTR_MK_MUNMAP]);
         if (out_path) printf("result written to %s\n", out_path);
     }
     mmu_sim_destroy(sim);
+    mtr_source_close(src);
     return rc;
 }

@@ -1,0 +1,153 @@
+/* driver.c — trace records into the simulator (see driver.h). */
+#include "cli/driver.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DRIVER_BATCH 4096u
+#define MAX_PROCS 65536u
+
+/* pid -> simulator ASID, first come first numbered (open addressing). */
+typedef struct pid_map {
+    uint32_t keys[2 * MAX_PROCS];
+    uint32_t vals[2 * MAX_PROCS];
+    uint8_t used[2 * MAX_PROCS];
+    uint32_t n;
+    uint32_t last_pid, last_asid;
+    bool have_last;
+} pid_map;
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static mmu_status map_pid(pid_map *m, const mmu_config *cfg, uint32_t pid, uint16_t *asid,
+                          uint64_t rec_index, mmu_error *err) {
+    if (m->have_last && m->last_pid == pid) {
+        *asid = (uint16_t)m->last_asid;
+        return MMU_OK;
+    }
+    uint32_t h = (pid * 2654435761u) & (2 * MAX_PROCS - 1);
+    while (m->used[h] && m->keys[h] != pid) h = (h + 1) & (2 * MAX_PROCS - 1);
+    if (!m->used[h]) {
+        const uint32_t limit = cfg->asid_bits ? (1u << cfg->asid_bits) : MAX_PROCS;
+        if (m->n >= limit)
+            return mmu_error_set(err, MMU_ERR_CONFIG,
+                                 "record %" PRIu64 ": process %u is the trace's %u-th; asid.bits = %u "
+                                 "tags only %u (raise asid.bits)",
+                                 rec_index, pid, m->n + 1, cfg->asid_bits, limit);
+        m->used[h] = 1;
+        m->keys[h] = pid;
+        m->vals[h] = m->n++;
+    }
+    m->last_pid = pid;
+    m->last_asid = m->vals[h];
+    m->have_last = true;
+    *asid = (uint16_t)m->vals[h];
+    return MMU_OK;
+}
+
+static mmu_access_type access_type(uint8_t kind) {
+    switch (kind) {
+    case MTR_IFETCH: return MMU_ACC_IFETCH;
+    case MTR_LOAD: return MMU_ACC_LOAD;
+    default: return MMU_ACC_STORE; /* store, and modify: one translation with write intent */
+    }
+}
+
+static void progress_line(const driver_stats *st, uint64_t total, double t0) {
+    const double t = now_seconds() - t0, rate = t > 0 ? (double)st->records / t : 0;
+    if (total != UINT64_MAX && total > 0)
+        fprintf(stderr, "\r  %5.1f%%  %" PRIu64 "/%" PRIu64 " records  %.1f M/s  ETA %.0f s   ",
+                100.0 * (double)st->records / (double)total, st->records, total, rate / 1e6,
+                rate > 0 ? (double)(total - st->records) / rate : 0.0);
+    else
+        fprintf(stderr, "\r  %" PRIu64 " records  %.1f M/s   ", st->records, rate / 1e6);
+}
+
+mmu_status driver_run(mmu_sim *sim, mtr_source *src, const driver_opts *opts, driver_stats *st,
+                      mmu_error *err) {
+    memset(st, 0, sizeof *st);
+    pid_map *pids = calloc(1, sizeof *pids);
+    mtr_record *buf = malloc(DRIVER_BATCH * sizeof *buf);
+    if (!pids || !buf) {
+        free(pids);
+        free(buf);
+        return mmu_error_set(err, MMU_ERR_NOMEM, "out of host memory");
+    }
+    const mmu_config *cfg = mmu_sim_config(sim);
+    const uint64_t hint = mtr_source_count_hint(src);
+    uint64_t total = hint == UINT64_MAX ? UINT64_MAX : (hint > opts->skip ? hint - opts->skip : 0);
+    if (opts->limit && opts->limit < total) total = opts->limit;
+    const double t0 = now_seconds();
+    double next_report = t0 + 1.0;
+    uint64_t index = 0; /* record index in the source */
+    mmu_status rc = MMU_OK;
+    for (bool done = false; !done && rc == MMU_OK;) {
+        size_t n = 0;
+        if ((rc = mtr_source_read(src, buf, DRIVER_BATCH, &n, err)) != MMU_OK) break;
+        if (n == 0) break;
+        for (size_t i = 0; i < n && rc == MMU_OK; i++, index++) {
+            if (index < opts->skip) continue;
+            if (opts->limit && st->records >= opts->limit) {
+                done = true;
+                break;
+            }
+            const mtr_record *r = &buf[i];
+            st->records++;
+            uint16_t asid = 0;
+            if ((rc = map_pid(pids, cfg, r->asid, &asid, index, err)) != MMU_OK) break;
+            if (r->kind == MTR_MARKER) {
+                if (r->marker < MTR_MK_COUNT) st->markers[r->marker]++;
+                switch (r->marker) {
+                case MTR_MK_FLUSH_PAGE: mmu_sim_flush(sim, MMU_FLUSH_PAGE, r->va, asid); break;
+                case MTR_MK_FLUSH_ASID: mmu_sim_flush(sim, MMU_FLUSH_ASID, 0, asid); break;
+                case MTR_MK_FLUSH_ALL: mmu_sim_flush(sim, MMU_FLUSH_ALL, 0, 0); break;
+                default: break; /* ctx switch: the next access carries the ASID; mmap/munmap: no OS model yet */
+                }
+                continue;
+            }
+            mmu_access a = {.va = r->va, .type = access_type(r->kind), .priv = MMU_PRIV_USER,
+                            .asid = asid, .instrs = r->instrs};
+            if ((rc = mmu_sim_access(sim, &a, NULL, err)) != MMU_OK) break;
+            st->accesses++;
+            /* An access that crosses a 4K page boundary needs both translations. */
+            if (r->size > 1 && ((r->va ^ (r->va + r->size - 1)) >> MMU_BASE_PAGE_SHIFT) != 0) {
+                a.va = (r->va | (MMU_FRAME_SIZE - 1)) + 1;
+                a.instrs = 0;
+                if ((rc = mmu_sim_access(sim, &a, NULL, err)) != MMU_OK) break;
+                st->accesses++;
+                st->split_accesses++;
+            }
+        }
+        if (rc != MMU_OK) {
+            /* Name the record in the error, keeping the simulator's message. */
+            char msg[MMU_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            if (err && !strstr(msg, "record "))
+                mmu_error_set(err, rc, "record %" PRIu64 ": %s", index, msg);
+            break;
+        }
+        if (opts->progress) {
+            const double t = now_seconds();
+            if (t >= next_report) {
+                progress_line(st, total, t0);
+                next_report = t + 1.0;
+            }
+        }
+    }
+    if (opts->progress) fputs("\r\033[K", stderr);
+    if (rc == MMU_OK && opts->skip && index < opts->skip)
+        rc = mmu_error_set(err, MMU_ERR_INVALID_ARG, "--skip %" PRIu64 " is beyond the end of the trace (%" PRIu64 " records)",
+                           opts->skip, index);
+    st->processes = pids->n;
+    st->seconds = now_seconds() - t0;
+    free(pids);
+    free(buf);
+    return rc;
+}
