@@ -22,6 +22,7 @@ static void usage(FILE *out) {
           "  info    FILE [--format F] [--maps]          header, counts by kind, instructions, footprint\n"
           "  cat     FILE [--format F] [--start K] [--count N]   records as text, one per line\n"
           "  convert IN -o OUT.mtr [--format F] [--chunk-records N] [--level L]   any input to native\n"
+          "          (--level: zstd level, default -3 = fast decode; 19 = smallest)\n"
           "  gen     KIND -o OUT.mtr [--KEY VALUE]...    synthetic workload (mmusim trace gen --help)\n"
           "  record  -o OUT.mtr -- CMD [ARGS...]         capture a real program under valgrind lackey\n"
           "\n"
@@ -301,11 +302,13 @@ static int trace_convert(int argc, char **argv) {
             wo.chunk_records = (uint32_t)x;
             i++;
         } else if (strcmp(argv[i], "--level") == 0 && v) {
-            if (!parse_u64(argv[i], argv[i + 1], &x) || x < 1 || x > 19) {
-                cli_error("--level: zstd level 1..19");
+            char *end;
+            const long lv = strtol(argv[i + 1], &end, 10);
+            if (!*argv[i + 1] || *end || lv < -7 || lv > 19 || lv == 0) {
+                cli_error("--level: zstd level -7..-1 (fast) or 1..19, got '%s'", argv[i + 1]);
                 return 2;
             }
-            wo.zstd_level = (int)x;
+            wo.zstd_level = (int)lv;
             i++;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             cli_error("trace convert: unknown option or missing value '%s'", argv[i]);
