@@ -78,6 +78,41 @@ typedef struct mmu_pwc_cfg {
     mmu_repl_id repl;
 } mmu_pwc_cfg;
 
+/* One level of the cache hierarchy that PTE reads (and, by default, the
+ * trace's data accesses) go through. size_bytes == 0: level absent. */
+typedef struct mmu_cache_level_cfg {
+    uint64_t size_bytes; /* key: cache.<l1d|l2|llc>.size */
+    uint32_t ways;       /* key: cache.<..>.ways */
+    uint32_t latency;    /* key: cache.<..>.latency: load-to-use cycles when served here */
+} mmu_cache_level_cfg;
+
+#define MMU_CACHE_LEVELS 3u /* l1d, l2, llc */
+
+/* Ideal baselines for "translation overhead" ratios. */
+typedef enum mmu_ideal_tlb {
+    MMU_IDEAL_NONE = 0,      /* the configured TLBs */
+    MMU_IDEAL_PERFECT,       /* every access hits the first TLB level: no translation cycles */
+    MMU_IDEAL_INFINITE_L2,   /* the last TLB level never evicts: only cold misses walk */
+} mmu_ideal_tlb;
+const char *mmu_ideal_tlb_str(mmu_ideal_tlb t); /* "none", "perfect", "infinite_l2" */
+
+/* Cycle-approximate timing (model/src/core/). */
+typedef struct mmu_timing_cfg {
+    bool enabled;               /* key: timing.enabled */
+    double base_ipc;            /* key: core.base_ipc: IPC of the core when nothing stalls */
+    uint32_t rob_size;          /* key: core.rob_size: instructions in flight (overlap window) */
+    uint32_t max_outstanding;   /* key: core.max_outstanding: long-latency accesses in flight */
+    bool walk_merge;            /* key: walker.merge: a miss to a page being walked waits for that walk */
+    uint32_t ad_update_latency; /* key: walker.ad_update_latency: extra cycles of a locked A/D update */
+    uint32_t line_size;         /* key: cache.line_size (bytes, power of two) */
+    mmu_cache_level_cfg cache[MMU_CACHE_LEVELS]; /* l1d, l2, llc */
+    bool data_through_caches;   /* key: cache.data_accesses: trace data accesses use the caches too */
+    uint32_t dram_latency;      /* key: dram.latency: load-to-use cycles when served by DRAM */
+    mmu_ideal_tlb ideal_tlb;    /* key: ideal.tlb */
+    uint64_t warmup_instructions; /* key: warmup.instructions: measured region starts after these */
+    uint64_t warmup_accesses;     /* key: warmup.accesses: ... or after these accesses (first reached) */
+} mmu_timing_cfg;
+
 typedef struct mmu_config {
     mmu_pt_format_id format;   /* key: format */
     uint64_t phys_mem_bytes;   /* key: phys_mem.size */
@@ -90,6 +125,7 @@ typedef struct mmu_config {
     mmu_tlb_cfg tlbs[MMU_MAX_TLBS];
     uint32_t n_pwcs;
     mmu_pwc_cfg pwcs[MMU_MAX_PWCS];
+    mmu_timing_cfg timing;
 } mmu_config;
 
 /* Built-in default: x86_64-4level, Skylake-like TLBs, 64 GiB. */
