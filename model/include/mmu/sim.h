@@ -46,7 +46,9 @@ typedef struct mmu_access {
     mmu_access_type type;
     mmu_priv priv;
     uint16_t asid;   /* address space; must be < 2^asid.bits when tagging is on */
-    uint32_t instrs; /* instructions retired since the previous access (for MPKI) */
+    uint32_t instrs; /* instructions retired since the previous access (for MPKI, timing) */
+    bool dependent;  /* load whose address depends on the previous load (pointer chasing):
+                      * the timing model does not overlap it with that load */
 } mmu_access;
 
 typedef struct mmu_access_result {
@@ -79,6 +81,10 @@ typedef enum mmu_flush_kind {
     MMU_FLUSH_ALL,      /* everything, globals included (sfence.vma x0, x0 / CR4.PGE toggle) */
 } mmu_flush_kind;
 void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid);
+
+/* End of input: let outstanding accesses complete so the cycle count covers
+ * them. Call once before reading final statistics of a timed run. */
+void mmu_sim_finish(mmu_sim *sim);
 
 /* Page tables of an ASID (created on first use): lets callers pre-map pages
  * (MAP_POPULATE-style), craft entries, or inspect the tables. NULL on

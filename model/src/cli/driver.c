@@ -142,6 +142,7 @@ mmu_status driver_run(mmu_sim *sim, mtr_source *src, const driver_opts *opts, dr
         }
     }
     if (opts->progress) fputs("\r\033[K", stderr);
+    if (rc == MMU_OK) mmu_sim_finish(sim);
     if (rc == MMU_OK && opts->skip && index < opts->skip)
         rc = mmu_error_set(err, MMU_ERR_INVALID_ARG, "--skip %" PRIu64 " is beyond the end of the trace (%" PRIu64 " records)",
                            opts->skip, index);

@@ -48,6 +48,14 @@ mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
     }
     build_chain(sim, &sim->chain_data, MMU_TLB_DATA);
     build_chain(sim, &sim->chain_instr, MMU_TLB_INSTR);
+    for (unsigned i = 0; i < cfg->n_pwcs; i++)
+        if (cfg->pwcs[i].latency > sim->pwc_latency) sim->pwc_latency = cfg->pwcs[i].latency;
+    if (cfg->timing.enabled && !(sim->timing = timing_create(cfg, err))) goto fail;
+    if (cfg->timing.ideal_tlb == MMU_IDEAL_INFINITE_L2 && !(sim->infinite = ideal_tlb_create())) {
+        mmu_error_set(err, MMU_ERR_NOMEM, "mmu_sim_create: out of host memory");
+        goto fail;
+    }
+    sim->warm = !cfg->timing.warmup_instructions && !cfg->timing.warmup_accesses;
     return sim;
 fail:
     mmu_sim_destroy(sim);
@@ -61,6 +69,9 @@ void mmu_sim_destroy(mmu_sim *sim) {
         free(sim->pts);
     }
     for (unsigned i = 0; i < sim->n_tlbs; i++) tlb_destroy(sim->tlbs[i]);
+    timing_destroy(sim->timing);
+    ideal_tlb_destroy(sim->infinite);
+    free(sim->snap);
     walker_destroy(sim->walker);
     mmu_buddy_destroy(sim->buddy);
     mmu_physmem_destroy(sim->mem);
@@ -88,6 +99,14 @@ void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid
         case MMU_FLUSH_ALL: tlb_invalidate_all(t); break;
         }
     }
+    if (sim->infinite) {
+        switch (kind) {
+        case MMU_FLUSH_PAGE: ideal_tlb_invalidate(sim->infinite, tag, true, va, false); break;
+        case MMU_FLUSH_ASID: ideal_tlb_invalidate(sim->infinite, tag, false, 0, true); break;
+        case MMU_FLUSH_NONGLOBAL: ideal_tlb_invalidate(sim->infinite, -1, false, 0, true); break;
+        case MMU_FLUSH_ALL: ideal_tlb_invalidate(sim->infinite, -1, false, 0, false); break;
+        }
+    }
     /* Paging-structure caches hold no global entries: a page flush drops the
      * entries on the way to va, wider flushes drop the ASID's or all entries. */
     switch (kind) {
@@ -96,4 +115,8 @@ void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid
     case MMU_FLUSH_NONGLOBAL:
     case MMU_FLUSH_ALL: walker_invalidate_all(sim->walker); break;
     }
+}
+
+void mmu_sim_finish(mmu_sim *sim) {
+    if (sim->timing) timing_finish(sim->timing);
 }

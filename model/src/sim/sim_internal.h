@@ -3,6 +3,8 @@
 #define MMU_SIM_INTERNAL_H
 
 #include "mmu/sim.h"
+#include "core/ideal.h"
+#include "core/timing.h"
 #include "tlb/tlb.h"
 #include "walker/walker.h"
 
@@ -42,6 +44,17 @@ struct mmu_sim {
     bool have_cur_asid;
     uint16_t asid_mask;          /* tag = asid & mask; 0 when untagged */
     sim_counters c;
+    mmu_timing *timing;          /* NULL when timing.enabled is false */
+    uint32_t pwc_latency;        /* page-walk caches are probed in parallel: the slowest one */
+    ideal_tlb *infinite;         /* ideal.tlb = infinite_l2: replaces the last TLB level */
+    /* Warm-up: counters at the start of the measured region (snapshot-and-subtract). */
+    bool warm;                   /* measured region started (always true without warm-up) */
+    size_t n_snap;
+    uint64_t *snap;
+    uint64_t snap_hist[TIMING_HIST_BUCKETS];
 };
+
+/* Take the warm-up snapshot (sim_stats.c). */
+void sim_snapshot(mmu_sim *sim);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "sim/sim_internal.h"
 #include "stats/stats.h"
+#include "cache/cache.h"
 
 static const stats_field sim_fields[] = {
     STATS_FIELD(sim_counters, accesses, "accesses simulated"),
@@ -45,6 +46,22 @@ static const stats_field walker_fields[] = {
     STATS_FIELD(walker_stats, pte_reads, "PTE reads after page-walk-cache skips"),
     STATS_FIELD(walker_stats, pte_writes, "hardware A/D updates written to PTEs"),
     STATS_FIELD(walker_stats, pwc_skipped_reads, "PTE reads avoided by page-walk-cache hits"),
+};
+
+static const stats_field timing_fields[] = {
+    STATS_FIELD(timing_stats, cycles, "core cycles (measured region: since its start)"),
+    STATS_FIELD(timing_stats, translation_cycles, "cycles the core stalled on address translation"),
+    STATS_FIELD(timing_stats, data_stall_cycles, "cycles the core stalled on data"),
+    STATS_FIELD(timing_stats, frontend_stall_cycles, "instruction-fetch translation stalls (part of translation_cycles)"),
+    STATS_FIELD(timing_stats, walks, "walks timed"),
+    STATS_FIELD(timing_stats, walk_cycles, "sum of walk latencies (walker busy cycles)"),
+    STATS_FIELD(timing_stats, walk_queue_cycles, "cycles walks waited for a free walker"),
+    STATS_FIELD(timing_stats, walks_queued, "walks that found every walker busy"),
+    STATS_FIELD(timing_stats, merged, "TLB hits that waited for an in-flight walk of their page"),
+    STATS_FIELD(timing_stats, pte_reads, "PTE reads timed"),
+    STATS_FIELD(timing_stats, rob_stalls, "stalls: oldest outstanding access blocked the ROB"),
+    STATS_FIELD(timing_stats, mshr_stalls, "stalls: core.max_outstanding accesses in flight"),
+    STATS_FIELD(timing_stats, dependency_stalls, "stalls: dependent load waited for the previous load"),
 };
 
 static void visit_levels(const char *prefix, const char *group, const char *name,
@@ -89,6 +106,20 @@ void mmu_sim_stats_foreach(const mmu_sim *sim, mmu_stat_visitor visit, void *ctx
     stats_visit("walker", walker_fields, STATS_COUNT(walker_fields), ws, visit, ctx);
     visit_levels("walker", "reads_by_level", "reads", ws->reads_by_level,
                  (1u << sim->fmt->levels) - 1u, visit, ctx, false);
+    if (sim->timing) {
+        const timing_stats *ts = timing_get_stats(sim->timing);
+        stats_visit("timing", timing_fields, STATS_COUNT(timing_fields), ts, visit, ctx);
+        for (unsigned l = 0; l < CACHE_SERVED_COUNT; l++)
+            stats_visit_one("timing.pte_served", cache_level_str((cache_level)l), ts->pte_served[l], visit, ctx);
+        for (unsigned l = 0; l < CACHE_SERVED_COUNT; l++)
+            stats_visit_one("timing.data_served", cache_level_str((cache_level)l), ts->data_served[l], visit, ctx);
+    }
+    if (sim->infinite) {
+        const ideal_stats *is = ideal_tlb_stats(sim->infinite);
+        stats_visit_one("ideal.infinite_l2", "accesses", is->accesses, visit, ctx);
+        stats_visit_one("ideal.infinite_l2", "hits", is->hits, visit, ctx);
+        stats_visit_one("ideal.infinite_l2", "misses", is->misses, visit, ctx);
+    }
     for (unsigned f = MMU_FAULT_NONE + 1; f < MMU_FAULT_COUNT; f++)
         stats_visit_one("faults", mmu_fault_str((mmu_fault)f), sim->c.faults[f], visit, ctx);
     for (unsigned l = 0; l < MMU_PT_MAX_LEVELS; l++)
@@ -130,16 +161,130 @@ void mmu_sim_reset_stats(mmu_sim *sim) {
     memset(&sim->c, 0, sizeof sim->c);
     for (unsigned i = 0; i < sim->n_tlbs; i++) tlb_reset_stats(sim->tlbs[i]);
     walker_reset_stats(sim->walker);
+    if (sim->timing) timing_reset_stats(sim->timing);
+    if (sim->infinite) ideal_tlb_reset_stats(sim->infinite);
+}
+
+/* ---- warm-up: snapshot-and-subtract ------------------------------------- */
+typedef struct snap_build {
+    uint64_t *v;
+    size_t n, cap;
+    bool oom;
+} snap_build;
+
+static void snap_visit(void *ctx, const char *path, uint64_t value) {
+    (void)path;
+    snap_build *b = ctx;
+    if (b->n == b->cap) {
+        const size_t cap = b->cap ? 2 * b->cap : 256;
+        uint64_t *v = realloc(b->v, cap * sizeof *v);
+        if (!v) {
+            b->oom = true;
+            return;
+        }
+        b->v = v;
+        b->cap = cap;
+    }
+    b->v[b->n++] = value;
+}
+
+void sim_snapshot(mmu_sim *sim) {
+    snap_build b = {0};
+    mmu_sim_stats_foreach(sim, snap_visit, &b);
+    free(sim->snap);
+    /* Without memory for the snapshot the measured region is the whole run. */
+    sim->snap = b.oom ? NULL : b.v;
+    sim->n_snap = b.oom ? 0 : b.n;
+    if (b.oom) free(b.v);
+    if (sim->timing) memcpy(sim->snap_hist, timing_get_stats(sim->timing)->walk_hist, sizeof sim->snap_hist);
+    sim->warm = true;
 }
 
 typedef struct json_build {
     json_t *root;
     int failed;
+    const uint64_t *minus; /* snapshot to subtract, in visit order (NULL: none) */
+    size_t n_minus, i;
 } json_build;
 
 static void json_visit(void *ctx, const char *path, uint64_t value) {
     json_build *b = ctx;
+    /* Gauges (free frames, table pages) are reported as they are at the end. */
+    const bool gauge = strncmp(path, "memory.", 7) == 0 || strncmp(path, "mapper.table_pages", 18) == 0;
+    if (b->minus && b->i < b->n_minus && !gauge) value -= b->minus[b->i];
+    b->i++;
     if (stats_json_put(b->root, path, value) != 0) b->failed = 1;
+}
+
+static double jget(json_t *root, const char *a, const char *b, const char *c) {
+    json_t *x = json_object_get(root, a);
+    if (x && b) x = json_object_get(x, b);
+    if (x && c) x = json_object_get(x, c);
+    return x && json_is_integer(x) ? (double)json_integer_value(x) : 0.0;
+}
+
+static double per(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+/* Percentile of a latency histogram: the upper edge of the bucket holding it. */
+static double hist_percentile(const uint64_t *h, double q) {
+    uint64_t total = 0;
+    for (unsigned i = 0; i < TIMING_HIST_BUCKETS; i++) total += h[i];
+    if (!total) return 0.0;
+    const double want = q * (double)total;
+    uint64_t acc = 0;
+    for (unsigned i = 0; i < TIMING_HIST_BUCKETS; i++) {
+        acc += h[i];
+        if ((double)acc >= want) return (double)((i + 1) * TIMING_HIST_WIDTH);
+    }
+    return (double)(TIMING_HIST_BUCKETS * TIMING_HIST_WIDTH);
+}
+
+/* Ratios people quote, computed from one stats tree (whole run or measured region). */
+static json_t *derived(const mmu_sim *sim, json_t *st, const uint64_t *hist) {
+    json_t *d = json_object();
+    const double instrs = jget(st, "sim", "instructions", NULL);
+    json_t *mpki = json_object();
+    for (unsigned i = 0; i < sim->n_tlbs; i++)
+        json_object_set_new(mpki, sim->cfg.tlbs[i].name,
+                            json_real(1000.0 * per(jget(st, "tlb", sim->cfg.tlbs[i].name, "misses"), instrs)));
+    json_object_set_new(d, "tlb_mpki", mpki);
+    json_t *pwc = json_object();
+    for (unsigned i = 0; i < sim->cfg.n_pwcs; i++) {
+        const char *n = sim->cfg.pwcs[i].name;
+        json_object_set_new(pwc, n, json_real(per(jget(st, "pwc", n, "hits"), jget(st, "pwc", n, "accesses"))));
+    }
+    json_object_set_new(d, "pwc_hit_rate", pwc);
+    const double walks = jget(st, "walker", "walks", NULL);
+    json_object_set_new(d, "walks_pki", json_real(1000.0 * per(walks, instrs)));
+    json_object_set_new(d, "pte_reads_per_walk", json_real(per(jget(st, "walker", "pte_reads", NULL), walks)));
+    if (sim->timing) {
+        json_t *t = json_object_get(st, "timing");
+        const double cycles = jget(t, "cycles", NULL, NULL), twalks = jget(t, "walks", NULL, NULL);
+        json_object_set_new(d, "ipc", json_real(per(instrs, cycles)));
+        json_object_set_new(d, "translation_overhead", json_real(per(jget(t, "translation_cycles", NULL, NULL), cycles)));
+        json_object_set_new(d, "walk_latency_avg", json_real(per(jget(t, "walk_cycles", NULL, NULL), twalks)));
+        json_object_set_new(d, "walk_latency_p50", json_real(hist_percentile(hist, 0.50)));
+        json_object_set_new(d, "walk_latency_p90", json_real(hist_percentile(hist, 0.90)));
+        json_object_set_new(d, "walk_latency_p99", json_real(hist_percentile(hist, 0.99)));
+        json_object_set_new(d, "walker_occupancy",
+                            json_real(per(jget(t, "walk_cycles", NULL, NULL), cycles * (double)sim->cfg.walker_count)));
+        json_t *served = json_object();
+        json_t *ps = json_object_get(t, "pte_served");
+        const double reads = jget(t, "pte_reads", NULL, NULL);
+        for (unsigned l = 0; l < CACHE_SERVED_COUNT; l++) {
+            const char *n = cache_level_str((cache_level)l);
+            json_object_set_new(served, n, json_real(per(jget(ps, n, NULL, NULL), reads)));
+        }
+        json_object_set_new(d, "pte_served_fraction", served);
+        json_t *hj = json_array();
+        unsigned last = 0;
+        for (unsigned i = 0; i < TIMING_HIST_BUCKETS; i++)
+            if (hist[i]) last = i + 1;
+        for (unsigned i = 0; i < last; i++) json_array_append_new(hj, json_integer((json_int_t)hist[i]));
+        json_object_set_new(d, "walk_latency_histogram",
+                            json_pack("{s:i, s:o}", "bucket_cycles", (int)TIMING_HIST_WIDTH, "counts", hj));
+    }
+    return d;
 }
 
 char *mmu_sim_result_json(const mmu_sim *sim, const char *trace_json) {
@@ -154,10 +299,23 @@ char *mmu_sim_result_json(const mmu_sim *sim, const char *trace_json) {
     json_build b = {.root = stats};
     mmu_sim_stats_foreach(sim, json_visit, &b);
     if (b.failed) goto done;
+    static const uint64_t zero_hist[TIMING_HIST_BUCKETS];
+    const uint64_t *hist = sim->timing ? timing_get_stats(sim->timing)->walk_hist : zero_hist;
     json_object_set(doc, "mmusim", meta);
     json_object_set(doc, "trace", trace);
     json_object_set(doc, "config", cfg);
     json_object_set(doc, "stats", stats);
+    json_object_set_new(doc, "derived", derived(sim, stats, hist));
+    if (sim->snap) {
+        /* The measured region after warm-up: the same counters minus the snapshot. */
+        json_t *measured = json_object();
+        json_build m = {.root = measured, .minus = sim->snap, .n_minus = sim->n_snap};
+        mmu_sim_stats_foreach(sim, json_visit, &m);
+        uint64_t mh[TIMING_HIST_BUCKETS];
+        for (unsigned i = 0; i < TIMING_HIST_BUCKETS; i++) mh[i] = hist[i] - sim->snap_hist[i];
+        json_object_set_new(doc, "measured", json_pack("{s:o, s:o}", "stats", measured, "derived",
+                                                       derived(sim, measured, mh)));
+    }
     out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 done:
     json_decref(meta);

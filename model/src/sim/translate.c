@@ -76,6 +76,7 @@ static mmu_status walk_and_resolve(mmu_sim *sim, const mmu_access *acc, uint16_t
             walker_walk(sim->walker, mmu_pt_root(pt), tag, acc->va, acc->type, acc->priv, w);
         r->walks++;
         r->pte_reads = (uint8_t)(r->pte_reads + w->n_steps);
+        if (sim->timing) timing_walk(sim->timing, w, sim->pwc_latency, tag, acc->va);
         if (f == MMU_FAULT_NONE) return MMU_OK;
         sim->c.faults[f]++;
         if (f == MMU_FAULT_NOT_PRESENT) {
@@ -95,6 +96,45 @@ static mmu_status walk_and_resolve(mmu_sim *sim, const mmu_access *acc, uint16_t
                          (unsigned long long)acc->va);
 }
 
+/* ideal.tlb = perfect: the translation costs nothing and touches no TLB, page-walk
+ * cache or walker; the page table is still consulted (and first-touch mapped)
+ * so data accesses have real physical addresses. */
+static mmu_status translate_perfect(mmu_sim *sim, const mmu_access *acc, mmu_access_result *r,
+                                    mmu_error *err) {
+    mmu_pt *pt = mmu_sim_pt(sim, acc->asid, err);
+    if (!pt) return err ? err->status : MMU_ERR_NOMEM;
+    mmu_pt_mapping m = mmu_pt_lookup(pt, acc->va);
+    if (!m.mapped) {
+        sim->c.faults[MMU_FAULT_NOT_PRESENT]++;
+        const mmu_status st = map_first_touch(sim, pt, acc->va, err);
+        if (st != MMU_OK) return st;
+        m = mmu_pt_lookup(pt, acc->va);
+        if (!m.mapped) return mmu_error_set(err, MMU_ERR_INTERNAL, "perfect TLB: va 0x%llx unmapped after mapping",
+                                            (unsigned long long)acc->va);
+    }
+    r->pa = m.pa;
+    r->level = m.level;
+    r->tlb_level = 1;
+    return MMU_OK;
+}
+
+static bool chain_lookup(mmu_sim *sim, const sim_tlb_chain *chain, unsigned i, uint64_t va,
+                         uint16_t tag, tlb_entry_info *e) {
+    if (sim->infinite && i == chain->n - 1)
+        return ideal_tlb_lookup(sim->infinite, tag, va, sim->fmt->leaf_levels, e);
+    return tlb_lookup(chain->tlb[i], va, tag, e);
+}
+
+static void chain_fill(mmu_sim *sim, const sim_tlb_chain *chain, unsigned i, uint64_t va,
+                       uint16_t tag, const tlb_entry_info *e) {
+    if (sim->infinite && i == chain->n - 1) {
+        /* On host OOM the entry is simply not kept: the next lookup misses and walks. */
+        (void)ideal_tlb_fill(sim->infinite, tag, va, e);
+        return;
+    }
+    tlb_fill(chain->tlb[i], va, tag, e);
+}
+
 mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result *out,
                           mmu_error *err) {
     assert(sim && acc);
@@ -103,31 +143,57 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
         return mmu_error_set(err, MMU_ERR_INVALID_ARG,
                              "asid %u does not fit asid.bits = %u (raise asid.bits)",
                              (unsigned)acc->asid, (unsigned)sim->cfg.asid_bits);
+    if (acc->type >= MMU_ACC_COUNT)
+        return mmu_error_set(err, MMU_ERR_INVALID_ARG, "access type %d", (int)acc->type);
+    /* The measured region starts once the warm-up's instructions or accesses are done. */
+    if (!sim->warm) {
+        const mmu_timing_cfg *tc = &sim->cfg.timing;
+        if ((tc->warmup_instructions && sim->c.instructions >= tc->warmup_instructions) ||
+            (tc->warmup_accesses && sim->c.accesses >= tc->warmup_accesses))
+            sim_snapshot(sim);
+    }
     sim->c.accesses++;
     sim->c.instructions += acc->instrs;
     switch (acc->type) {
     case MMU_ACC_LOAD: sim->c.loads++; break;
     case MMU_ACC_STORE: sim->c.stores++; break;
-    case MMU_ACC_IFETCH: sim->c.ifetches++; break;
-    default: return mmu_error_set(err, MMU_ERR_INVALID_ARG, "access type %d", (int)acc->type);
+    default: sim->c.ifetches++; break;
     }
     switch_asid(sim, acc->asid);
+    mmu_timing *tm = sim->timing;
+    if (tm) timing_begin(tm, acc->instrs, acc->type, acc->dependent);
     const uint16_t tag = acc->asid & sim->asid_mask;
+
+    if (sim->cfg.timing.ideal_tlb == MMU_IDEAL_PERFECT) {
+        const mmu_status st = translate_perfect(sim, acc, &r, err);
+        if (st != MMU_OK) return st;
+        if (tm) timing_end(tm, true, r.pa);
+        if (out) *out = r;
+        return MMU_OK;
+    }
     const sim_tlb_chain *chain = acc->type == MMU_ACC_IFETCH ? &sim->chain_instr : &sim->chain_data;
 
-    /* 1. TLB levels in order. */
+    /* 1. TLB levels in order; lookups after the first add their latency. */
     unsigned hit_at = chain->n; /* index of the hitting TLB, n = none */
+    uint32_t lookup_latency = 0;
     tlb_entry_info e;
-    for (unsigned i = 0; i < chain->n; i++)
-        if (tlb_lookup(chain->tlb[i], acc->va, tag, &e)) {
+    for (unsigned i = 0; i < chain->n; i++) {
+        if (i) lookup_latency += tlb_cfg(chain->tlb[i])->latency;
+        if (chain_lookup(sim, chain, i, acc->va, tag, &e)) {
             hit_at = i;
             break;
         }
+    }
+    if (tm) timing_tlb(tm, lookup_latency);
     if (hit_at < chain->n && entry_allows(e.perm, acc)) {
         for (unsigned i = 0; i < hit_at; i++) tlb_fill(chain->tlb[i], acc->va, tag, &e);
         r.tlb_level = (uint8_t)(hit_at + 1);
         r.level = e.level;
         r.pa = e.page_pa + (acc->va & (mmu_level_size(e.level) - 1));
+        if (tm) {
+            timing_hit_page(tm, tag, acc->va);
+            timing_end(tm, true, r.pa);
+        }
         if (out) *out = r;
         return MMU_OK;
     }
@@ -142,17 +208,19 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
     if (w.fault != MMU_FAULT_NONE) {
         sim->c.unhandled_faults++;
         r.fault = w.fault;
+        if (tm) timing_end(tm, false, 0);
         if (out) *out = r;
         return MMU_OK;
     }
     const tlb_entry_info fill = {
         .page_pa = w.pa & ~(mmu_level_size(w.level) - 1), .level = w.level, .perm = w.perm};
     for (unsigned i = 0; i < chain->n; i++) {
-        if (i < hit_at) tlb_account_miss_level(chain->tlb[i], w.level);
-        tlb_fill(chain->tlb[i], acc->va, tag, &fill);
+        if (i < hit_at && !(sim->infinite && i == chain->n - 1)) tlb_account_miss_level(chain->tlb[i], w.level);
+        chain_fill(sim, chain, i, acc->va, tag, &fill);
     }
     r.pa = w.pa;
     r.level = w.level;
+    if (tm) timing_end(tm, true, r.pa);
     if (out) *out = r;
     return MMU_OK;
 }
