@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #define DRIVER_BATCH 4096u
 #define MAX_PROCS 65536u
 
@@ -52,6 +54,17 @@ static mmu_status map_pid(pid_map *m, const mmu_config *cfg, uint32_t pid, uint1
     return MMU_OK;
 }
 
+/* Traces whose loads each depend on the previous one (pointer chasing) say
+ * so in their parameters; the timing model then does not overlap them. */
+static bool trace_has_dependent_loads(const mtr_source *src) {
+    const char *params = mtr_source_meta(src)->params;
+    if (!params) return false;
+    json_t *j = json_loads(params, 0, NULL);
+    const bool dep = j && json_is_true(json_object_get(j, "dependent_loads"));
+    json_decref(j);
+    return dep;
+}
+
 static mmu_access_type access_type(uint8_t kind) {
     switch (kind) {
     case MTR_IFETCH: return MMU_ACC_IFETCH;
@@ -81,6 +94,7 @@ mmu_status driver_run(mmu_sim *sim, mtr_source *src, const driver_opts *opts, dr
         return mmu_error_set(err, MMU_ERR_NOMEM, "out of host memory");
     }
     const mmu_config *cfg = mmu_sim_config(sim);
+    const bool dependent = trace_has_dependent_loads(src);
     const uint64_t hint = mtr_source_count_hint(src);
     uint64_t total = hint == UINT64_MAX ? UINT64_MAX : (hint > opts->skip ? hint - opts->skip : 0);
     if (opts->limit && opts->limit < total) total = opts->limit;
@@ -113,7 +127,8 @@ mmu_status driver_run(mmu_sim *sim, mtr_source *src, const driver_opts *opts, dr
                 continue;
             }
             mmu_access a = {.va = r->va, .type = access_type(r->kind), .priv = MMU_PRIV_USER,
-                            .asid = asid, .instrs = r->instrs};
+                            .asid = asid, .instrs = r->instrs,
+                            .dependent = dependent && r->kind == MTR_LOAD};
             if ((rc = mmu_sim_access(sim, &a, NULL, err)) != MMU_OK) break;
             st->accesses++;
             /* An access that crosses a 4K page boundary needs both translations. */

@@ -25,7 +25,9 @@ typedef struct driver_stats {
     double seconds;
 } driver_stats;
 
-/* Run records from `src` through `sim`. Trace pids are numbered 0, 1, ... in
+/* Run records from `src` through `sim`. Loads are marked dependent (no
+ * overlap in the timing model) when the trace's params say
+ * "dependent_loads": true, as the chase generator's do. Trace pids are numbered 0, 1, ... in
  * order of first appearance to form simulator ASIDs (a trace with more
  * processes than asid.bits can tag is an error, not a silent alias). Returns
  * MMU_OK or the first error (err names the record index). */

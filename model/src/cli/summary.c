@@ -62,6 +62,26 @@ void summary_print(FILE *out, const mmu_sim *sim, const char *trace, const char 
         snprintf(path, sizeof path, "mapper.pages_mapped.%s", mmu_level_size_str(l));
         fprintf(out, " %s pages %" PRIu64, mmu_level_size_str(l), mmu_sim_stat(sim, path, NULL));
     }
+    bool timed = false;
+    const uint64_t cycles = mmu_sim_stat(sim, "timing.cycles", &timed);
+    if (timed) {
+        const uint64_t tc = mmu_sim_stat(sim, "timing.translation_cycles", NULL);
+        const uint64_t tw = mmu_sim_stat(sim, "timing.walks", NULL);
+        fprintf(out, "\ntiming   cycles %" PRIu64 " (IPC %.3f), translation %" PRIu64 " cycles = %.1f%%, data stalls %.1f%%\n",
+                cycles, ratio(instrs, cycles), tc, 100.0 * ratio(tc, cycles),
+                100.0 * ratio(mmu_sim_stat(sim, "timing.data_stall_cycles", NULL), cycles));
+        fprintf(out, "         walk latency avg %.1f cycles, walker occupancy %.1f%%, walks queued %" PRIu64
+                     ", merged %" PRIu64 "\n",
+                ratio(mmu_sim_stat(sim, "timing.walk_cycles", NULL), tw),
+                100.0 * ratio(mmu_sim_stat(sim, "timing.walk_cycles", NULL), cycles * cfg->walker_count),
+                mmu_sim_stat(sim, "timing.walks_queued", NULL), mmu_sim_stat(sim, "timing.merged", NULL));
+        const uint64_t pr = mmu_sim_stat(sim, "timing.pte_reads", NULL);
+        fprintf(out, "         PTE reads served: L1D %.1f%%, L2 %.1f%%, LLC %.1f%%, DRAM %.1f%%\n",
+                100.0 * ratio(mmu_sim_stat(sim, "timing.pte_served.l1d", NULL), pr),
+                100.0 * ratio(mmu_sim_stat(sim, "timing.pte_served.l2", NULL), pr),
+                100.0 * ratio(mmu_sim_stat(sim, "timing.pte_served.llc", NULL), pr),
+                100.0 * ratio(mmu_sim_stat(sim, "timing.pte_served.dram", NULL), pr));
+    }
     fprintf(out, "\nelapsed  %.3f s (%.2f M accesses/s)\n", elapsed_s,
             elapsed_s > 0 ? (double)acc / elapsed_s / 1e6 : 0.0);
 }
