@@ -63,6 +63,27 @@ static const char *cfg_diff(const mmu_config *a, const mmu_config *b, char *buf,
         FIELD(pwcs[p].latency);
         FIELD(pwcs[p].repl);
     }
+    FIELD(timing.enabled);
+    if (a->timing.base_ipc != b->timing.base_ipc) { /* exact: reals must round-trip */
+        snprintf(buf, cap, "timing.base_ipc: %.17g != %.17g", a->timing.base_ipc,
+                 b->timing.base_ipc);
+        return buf;
+    }
+    FIELD(timing.rob_size);
+    FIELD(timing.max_outstanding);
+    FIELD(timing.walk_merge);
+    FIELD(timing.ad_update_latency);
+    FIELD(timing.line_size);
+    for (unsigned l = 0; l < MMU_CACHE_LEVELS; l++) {
+        FIELD(timing.cache[l].size_bytes);
+        FIELD(timing.cache[l].ways);
+        FIELD(timing.cache[l].latency);
+    }
+    FIELD(timing.data_through_caches);
+    FIELD(timing.dram_latency);
+    FIELD(timing.ideal_tlb);
+    FIELD(timing.warmup_instructions);
+    FIELD(timing.warmup_accesses);
 #undef FIELD
     return NULL;
 }
@@ -124,6 +145,28 @@ static void test_default_values(void) {
     CHECK(mmu_config_find_pwc(&c, "nope") == -1);
     CHECK(mmu_config_find_tlb(&c, "nope") == -1);
     CHECK(mmu_config_find_tlb(NULL, "l1d") == -1);
+    /* Timing: Skylake client (assumptions, see keys.c and skylake.yaml). */
+    CHECK(c.timing.enabled);
+    CHECK(c.timing.base_ipc == 2.0);
+    CHECK_EQ_U64(c.timing.rob_size, 224);
+    CHECK_EQ_U64(c.timing.max_outstanding, 12);
+    CHECK(c.timing.walk_merge);
+    CHECK_EQ_U64(c.timing.ad_update_latency, 20);
+    CHECK_EQ_U64(c.timing.line_size, 64);
+    CHECK_EQ_U64(c.timing.cache[0].size_bytes, 32u << 10);
+    CHECK_EQ_U64(c.timing.cache[0].ways, 8);
+    CHECK_EQ_U64(c.timing.cache[0].latency, 5);
+    CHECK_EQ_U64(c.timing.cache[1].size_bytes, 256u << 10);
+    CHECK_EQ_U64(c.timing.cache[1].ways, 4);
+    CHECK_EQ_U64(c.timing.cache[1].latency, 12);
+    CHECK_EQ_U64(c.timing.cache[2].size_bytes, 8u << 20);
+    CHECK_EQ_U64(c.timing.cache[2].ways, 16);
+    CHECK_EQ_U64(c.timing.cache[2].latency, 42);
+    CHECK(c.timing.data_through_caches);
+    CHECK_EQ_U64(c.timing.dram_latency, 250);
+    CHECK_EQ_U64(c.timing.ideal_tlb, MMU_IDEAL_NONE);
+    CHECK_EQ_U64(c.timing.warmup_instructions, 0);
+    CHECK_EQ_U64(c.timing.warmup_accesses, 0);
 }
 
 static void test_default_equals_skylake_preset(void) {
@@ -136,6 +179,18 @@ static void test_default_equals_skylake_preset(void) {
     mmu_error err = {0};
     REQUIRE(mmu_config_set(&c, "format=sv48", &err) == MMU_OK);
     REQUIRE(mmu_config_set(&c, "seed=99", &err) == MMU_OK);
+    static const char *const timing_sets[] = {
+        "timing.enabled=false", "core.base_ipc=0.3",     "core.rob_size=7",
+        "core.max_outstanding=3", "walker.merge=false", "walker.ad_update_latency=1",
+        "cache.line_size=128",  "cache.l1d.size=0",      "cache.l2={size: 1M, ways: 16, latency: 20}",
+        "cache.llc.ways=4",     "cache.data_accesses=false", "dram.latency=999",
+        "ideal.tlb=perfect",    "warmup.instructions=5", "warmup.accesses=6",
+    };
+    for (unsigned i = 0; i < sizeof timing_sets / sizeof timing_sets[0]; i++) {
+        mmu_status sst = mmu_config_set(&c, timing_sets[i], &err);
+        if (sst) fprintf(stderr, "%s: %s\n", timing_sets[i], err.msg);
+        REQUIRE(sst == MMU_OK);
+    }
     REQUIRE(mmu_config_set(&c, "tlb.extra={level: 3, arrays: [{page_sizes: [4K], entries: 8, "
                                "ways: 8}]}", &err) == MMU_OK);
     mmu_status st = mmu_config_load_file(&c, path, &err);
@@ -267,6 +322,15 @@ static void test_round_trip_edges(void) {
         "mapper.page_size=2M",
         "tlb.l1d.replacement=srrip",
         "tlb.l1d.arrays.3={page_sizes: [4K, 2M, 1G], entries: 8, ways: 2}",
+        "timing.enabled=false",
+        "core.base_ipc=0.1", /* not exact in binary: must still round-trip exactly */
+        "cache.l2.size=0",
+        "cache.llc={size: 1536K, ways: 12, latency: 40}",
+        "cache.data_accesses=false",
+        "walker.merge=false",
+        "ideal.tlb=infinite_l2",
+        "warmup.instructions=9223372036854775807",
+        "warmup.accesses=123",
     };
     for (unsigned i = 0; i < sizeof sets / sizeof sets[0]; i++) {
         mmu_status st = mmu_config_set(&c, sets[i], &err);

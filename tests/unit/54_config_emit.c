@@ -35,8 +35,9 @@ static void test_json_content(void) {
     json_t *root = json_loads(text, 0, &jerr);
     REQUIRE(root && json_is_object(root));
     /* Top-level keys in key-table order. */
-    static const char *const order[] = {"format", "phys_mem", "ad_policy", "seed", "asid",
-                                        "mapper", "walker",   "tlb",       "pwc"};
+    static const char *const order[] = {"format", "phys_mem", "ad_policy", "seed",  "asid",
+                                        "mapper", "walker",   "tlb",       "pwc",   "timing",
+                                        "core",   "cache",    "dram",      "ideal", "warmup"};
     const char *key;
     json_t *val;
     unsigned i = 0;
@@ -110,6 +111,8 @@ static void test_print_keys(void) {
         "asid.bits",
         "mapper.page_size",
         "walker.count",
+        "walker.merge",
+        "walker.ad_update_latency",
         "tlb.<name>.level",
         "tlb.<name>.side",
         "tlb.<name>.latency",
@@ -122,6 +125,25 @@ static void test_print_keys(void) {
         "pwc.<name>.ways",
         "pwc.<name>.latency",
         "pwc.<name>.replacement",
+        "timing.enabled",
+        "core.base_ipc",
+        "core.rob_size",
+        "core.max_outstanding",
+        "cache.line_size",
+        "cache.l1d.size",
+        "cache.l1d.ways",
+        "cache.l1d.latency",
+        "cache.l2.size",
+        "cache.l2.ways",
+        "cache.l2.latency",
+        "cache.llc.size",
+        "cache.llc.ways",
+        "cache.llc.latency",
+        "cache.data_accesses",
+        "dram.latency",
+        "ideal.tlb",
+        "warmup.instructions",
+        "warmup.accesses",
     };
     unsigned lines = 0;
     for (const char *p = text; *p; p++) lines += *p == '\n';
@@ -139,6 +161,11 @@ static void test_print_keys(void) {
     CHECK_STR_CONTAINS(text, "2M..65536T, multiple of 4K");
     CHECK_STR_CONTAINS(text, "64G");
     CHECK_STR_CONTAINS(text, "required");
+    CHECK_STR_CONTAINS(text, "core.base_ipc                      real");
+    CHECK_STR_CONTAINS(text, "0.05..16.0");
+    CHECK_STR_CONTAINS(text, "timing.enabled                     bool           true|false");
+    CHECK_STR_CONTAINS(text, "16..4096, power of two");
+    CHECK_STR_CONTAINS(text, "none|perfect|infinite_l2");
     free(text);
 }
 
@@ -152,6 +179,10 @@ static void test_names(void) {
     CHECK(strcmp(mmu_tlb_side_str(MMU_TLB_DATA), "data") == 0);
     CHECK(strcmp(mmu_tlb_side_str(MMU_TLB_INSTR), "instr") == 0);
     CHECK(strcmp(mmu_tlb_side_str(MMU_TLB_UNIFIED), "unified") == 0);
+    CHECK(strcmp(mmu_ideal_tlb_str(MMU_IDEAL_NONE), "none") == 0);
+    CHECK(strcmp(mmu_ideal_tlb_str(MMU_IDEAL_PERFECT), "perfect") == 0);
+    CHECK(strcmp(mmu_ideal_tlb_str(MMU_IDEAL_INFINITE_L2), "infinite_l2") == 0);
+    CHECK(mmu_ideal_tlb_str((mmu_ideal_tlb)99) != NULL);
 }
 
 static void test_write_yaml_errors(void) {

@@ -33,6 +33,9 @@ typedef enum cfg_type {
     CFG_PAGE_SIZE_LIST, /* [4K, 2M]: stored as a level mask (bit k = level k) */
     CFG_LEVEL_LIST,     /* [1, 2]: table levels in [min, max], stored as a mask */
     CFG_STRING,         /* text shorter than the field */
+    CFG_BOOL,           /* true | false, stored in a bool */
+    CFG_REAL,           /* decimal number in [rmin, rmax], stored in a double; parsed and
+                           written in the C locale, written so it reads back exactly */
 } cfg_type;
 
 /* Which struct a key's offset is relative to. */
@@ -50,17 +53,20 @@ typedef struct cfg_enum {
 
 enum {
     CFG_KEY_REQUIRED = 1u << 0, /* a collection item given as a mapping must set it */
+    CFG_KEY_POW2 = 1u << 1,     /* UINT: value must be a power of two */
 };
 
 typedef struct cfg_key {
     const char *path; /* pattern, e.g. "tlb.<name>.arrays.<i>.ways" */
     cfg_type type;
     cfg_scope scope;
-    size_t offset, size; /* field within the scope's struct (integers: 4 or 8 bytes) */
+    size_t offset, size; /* field within the scope's struct (integers: 4 or 8 bytes; bool 1) */
     uint64_t min, max;   /* UINT/SIZE: value range; LEVEL_LIST: element range */
     uint64_t align;      /* SIZE: value must be a multiple (0: any) */
     uint64_t def;        /* default (enum index, level, mask, number) for new items and the root */
     const char *def_str; /* STRING default */
+    double rmin, rmax;   /* REAL: value range (inclusive) */
+    double rdef;         /* REAL: default */
     unsigned flags;      /* CFG_KEY_* */
     const cfg_enum *enm; /* ENUM only */
     const char *help;
@@ -92,7 +98,8 @@ const char *cfg_key_suggest(const char *prefix, const char *comp, char *buf, siz
 bool cfg_path_join(char *out, size_t cap, const char *prefix, const char *comp);
 
 /* Enum descriptors shared with validate/emit. */
-extern const cfg_enum cfg_enum_format, cfg_enum_ad, cfg_enum_side, cfg_enum_repl;
+extern const cfg_enum cfg_enum_format, cfg_enum_ad, cfg_enum_side, cfg_enum_repl,
+    cfg_enum_ideal;
 
 /* ---- formats.c: the facts about paging formats config needs ------------- */
 const char *cfg_format_name(unsigned id);       /* NULL if out of range */
@@ -104,8 +111,17 @@ uint32_t cfg_format_leaf_mask(mmu_pt_format_id id);
 /* Pointer to the key's field in cfg for instance `in`. */
 void *cfg_field(const cfg_key *k, mmu_config *cfg, cfg_inst in);
 const void *cfg_field_c(const cfg_key *k, const mmu_config *cfg, cfg_inst in);
+/* Integer-like fields (every type but STRING and REAL). */
 uint64_t cfg_get_u64(const cfg_key *k, const void *field);
 void cfg_set_u64(const cfg_key *k, void *field, uint64_t v);
+/* REAL fields. */
+double cfg_get_real(const void *field);
+void cfg_set_real(void *field, double v);
+/* Shortest text that strtod (C locale) reads back as exactly v, always with
+ * a '.' or exponent so it reads as a real ("2.0", "0.1", "1e-05"). */
+void cfg_real_str(double v, char *out, size_t cap);
+/* Set a key's field to the key table's default. */
+void cfg_set_default(const cfg_key *k, void *field);
 
 /* Parse a YAML node into the key's field. On failure returns false and writes
  * a message fragment such as "expected an unsigned integer, got 'four'". */

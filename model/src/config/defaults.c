@@ -1,7 +1,8 @@
 /* defaults.c — mmu_config_default(): Intel Skylake, identical to
  * configs/presets/skylake.yaml (tests/unit/50_config_presets.c checks that
- * field by field). Root scalars come from the key table's defaults; the TLB
- * and page-walk-cache hierarchy is written out here with its sources. */
+ * field by field). Root scalars, including every timing key (core, caches,
+ * DRAM; sources in keys.c), come from the key table's defaults; the TLB and
+ * page-walk-cache hierarchy is written out here with its sources. */
 #include <stdio.h>
 #include <string.h>
 
@@ -59,9 +60,7 @@ void cfg_item_defaults(cfg_scope scope, void *item) {
     for (unsigned i = 0; i < cfg_n_keys; i++) {
         const cfg_key *k = &cfg_keys[i];
         if (k->scope != scope) continue;
-        void *field = (char *)item + k->offset;
-        if (k->type == CFG_STRING) snprintf(field, k->size, "%s", k->def_str ? k->def_str : "");
-        else cfg_set_u64(k, field, k->def);
+        cfg_set_default(k, (char *)item + k->offset);
     }
 }
 

@@ -28,9 +28,18 @@ static json_t *leaf_value(const build_ctx *b, const cfg_key *k, cfg_inst in) {
         cfg_value_format(k, field, text, sizeof text);
         return json_string(text);
     }
+    if (k->type == CFG_REAL) {
+        /* JSON: a real. YAML: the shortest exact text ("2.0"), which the
+         * loader reads back to the same double. */
+        if (!b->yaml) return json_real(cfg_get_real(field));
+        cfg_value_format(k, field, text, sizeof text);
+        return json_string(text);
+    }
     uint64_t v = cfg_get_u64(k, field);
     switch (k->type) {
     case CFG_UINT: return json_integer((json_int_t)v);
+    case CFG_BOOL: return json_boolean(v != 0);
+    case CFG_REAL: break; /* handled above */
     case CFG_SIZE:
         if (!b->yaml) return json_integer((json_int_t)v);
         cfg_size_str(v, text, sizeof text);

@@ -24,11 +24,15 @@ static const char *side_name(unsigned v) {
 static const char *repl_name(unsigned v) {
     return v < MMU_REPL_COUNT ? mmu_repl_str((mmu_repl_id)v) : NULL;
 }
+static const char *ideal_name(unsigned v) {
+    return v <= MMU_IDEAL_INFINITE_L2 ? mmu_ideal_tlb_str((mmu_ideal_tlb)v) : NULL;
+}
 
 const cfg_enum cfg_enum_format = {MMU_FMT_COUNT, cfg_format_name};
 const cfg_enum cfg_enum_ad = {2, ad_name};
 const cfg_enum cfg_enum_side = {MMU_TLB_UNIFIED + 1, side_name};
 const cfg_enum cfg_enum_repl = {MMU_REPL_COUNT, repl_name};
+const cfg_enum cfg_enum_ideal = {MMU_IDEAL_INFINITE_L2 + 1, ideal_name};
 
 /* ---- the table ---------------------------------------------------------- */
 #define FIELD_(scope_, type_, f) \
@@ -43,6 +47,24 @@ const cfg_enum cfg_enum_repl = {MMU_REPL_COUNT, repl_name};
 #define GIB (UINT64_C(1) << 30)
 #define MAX_ENTRIES (UINT64_C(1) << 20)
 #define MAX_LATENCY 10000u
+#define MAX_CACHE_SIZE GIB         /* tag arrays are allocated whole: keep them bounded */
+#define MAX_CACHE_WAYS (1u << 16)
+
+/* The three cache levels are fixed names (struct index 0/1/2), not a
+ * collection. Defaults: Intel Skylake client. Assumption: widely published
+ * Skylake figures (reference.md has no cache numbers): L1D 32K 8-way 5
+ * cycles (4 for simple addressing), L2 256K 4-way 12 cycles, LLC 8M 16-way
+ * ~42 cycles (2M per core slice, 4-core part). */
+#define CACHE_LEVEL_KEYS(name_, idx_, size_, ways_, lat_, what_)                              \
+    {.path = "cache." name_ ".size", .type = CFG_SIZE, ROOT(timing.cache[idx_].size_bytes),    \
+     .min = 0, .max = MAX_CACHE_SIZE, .def = (size_),                                          \
+     .help = what_ " capacity, bytes; 0 = level absent (lookups skip it)"},                    \
+    {.path = "cache." name_ ".ways", .type = CFG_UINT, ROOT(timing.cache[idx_].ways),          \
+     .min = 0, .max = MAX_CACHE_WAYS, .def = (ways_),                                          \
+     .help = what_ " associativity (>= 1 when the level is present)"},                         \
+    {.path = "cache." name_ ".latency", .type = CFG_UINT, ROOT(timing.cache[idx_].latency),    \
+     .min = 0, .max = MAX_LATENCY, .def = (lat_),                                              \
+     .help = what_ " load-to-use latency of a hit, cycles"}
 
 const cfg_key cfg_keys[] = {
     {.path = "format", .type = CFG_ENUM, ROOT(format), .enm = &cfg_enum_format,
@@ -65,6 +87,12 @@ const cfg_key cfg_keys[] = {
      .help = "page size of the built-in first-touch mapper"},
     {.path = "walker.count", .type = CFG_UINT, ROOT(walker_count), .min = 1, .max = 64,
      .def = 2, .help = "concurrent page walks"},
+    {.path = "walker.merge", .type = CFG_BOOL, ROOT(timing.walk_merge), .def = 1,
+     .help = "a TLB miss to a page already being walked waits for that walk"},
+    /* Assumption: a locked read-modify-write of the PTE costs ~20 cycles. */
+    {.path = "walker.ad_update_latency", .type = CFG_UINT, ROOT(timing.ad_update_latency),
+     .min = 0, .max = MAX_LATENCY, .def = 20,
+     .help = "extra cycles of a hardware A/D-bit update (locked RMW of the PTE)"},
 
     {.path = "tlb.<name>.level", .type = CFG_UINT, TLB(level), .min = 1, .max = MMU_MAX_TLBS,
      .def = 1, .help = "lookup level: 1 first; a miss goes to level+1, then the walk"},
@@ -94,6 +122,36 @@ const cfg_key cfg_keys[] = {
      .max = MAX_LATENCY, .def = 1, .help = "lookup latency, cycles"},
     {.path = "pwc.<name>.replacement", .type = CFG_ENUM, PWC(repl), .enm = &cfg_enum_repl,
      .def = MMU_REPL_LRU, .help = "replacement policy (plru needs power-of-two ways)"},
+
+    /* ---- timing (model/src/core/, model/src/cache/) ---- */
+    {.path = "timing.enabled", .type = CFG_BOOL, ROOT(timing.enabled), .def = 1,
+     .help = "cycle-approximate timing; false = event counts only"},
+    {.path = "core.base_ipc", .type = CFG_REAL, ROOT(timing.base_ipc), .rmin = 0.05,
+     .rmax = 16.0, .rdef = 2.0, .help = "IPC when nothing stalls"},
+    /* Skylake ROB: 224 entries (assumption: widely published figure). */
+    {.path = "core.rob_size", .type = CFG_UINT, ROOT(timing.rob_size), .min = 1, .max = 4096,
+     .def = 224, .help = "reorder-buffer entries: instructions a miss can overlap with"},
+    /* Skylake L1D fill buffers: 12 (assumption: widely published figure). */
+    {.path = "core.max_outstanding", .type = CFG_UINT, ROOT(timing.max_outstanding), .min = 1,
+     .max = 256, .def = 12, .help = "long-latency memory accesses in flight (L1D fill buffers)"},
+    {.path = "cache.line_size", .type = CFG_UINT, ROOT(timing.line_size), .min = 16,
+     .max = 4096, .def = 64, .flags = CFG_KEY_POW2, .help = "cache line size, bytes"},
+    CACHE_LEVEL_KEYS("l1d", 0, 32 * KIB, 8, 5, "L1 data cache"),
+    CACHE_LEVEL_KEYS("l2", 1, 256 * KIB, 4, 12, "L2 cache"),
+    CACHE_LEVEL_KEYS("llc", 2, 8 * MIB, 16, 42, "last-level cache"),
+    {.path = "cache.data_accesses", .type = CFG_BOOL, ROOT(timing.data_through_caches), .def = 1,
+     .help = "trace data accesses use the caches too (compete with PTE lines)"},
+    /* Assumption: ~250 core cycles (~60-70 ns at 4 GHz) for a DRAM access. */
+    {.path = "dram.latency", .type = CFG_UINT, ROOT(timing.dram_latency), .min = 0,
+     .max = MAX_LATENCY, .def = 250, .help = "load-to-use latency of a DRAM access, cycles"},
+    {.path = "ideal.tlb", .type = CFG_ENUM, ROOT(timing.ideal_tlb), .enm = &cfg_enum_ideal,
+     .def = MMU_IDEAL_NONE,
+     .help = "baseline: perfect = no TLB misses; infinite_l2 = last TLB level never evicts"},
+    {.path = "warmup.instructions", .type = CFG_UINT, ROOT(timing.warmup_instructions), .min = 0,
+     .max = INT64_MAX, .def = 0, .help = "measurement starts after this many instructions"},
+    {.path = "warmup.accesses", .type = CFG_UINT, ROOT(timing.warmup_accesses), .min = 0,
+     .max = INT64_MAX, .def = 0,
+     .help = "... or after this many accesses, whichever is reached first"},
 };
 const unsigned cfg_n_keys = sizeof cfg_keys / sizeof cfg_keys[0];
 

@@ -20,6 +20,15 @@ const char *mmu_tlb_side_str(mmu_tlb_side s) {
     return "unknown";
 }
 
+const char *mmu_ideal_tlb_str(mmu_ideal_tlb t) {
+    switch (t) {
+    case MMU_IDEAL_NONE: return "none";
+    case MMU_IDEAL_PERFECT: return "perfect";
+    case MMU_IDEAL_INFINITE_L2: return "infinite_l2";
+    }
+    return "unknown";
+}
+
 int mmu_config_find_tlb(const mmu_config *cfg, const char *name) {
     if (!cfg || !name) return -1;
     for (uint32_t i = 0; i < cfg->n_tlbs && i < MMU_MAX_TLBS; i++)

@@ -3,7 +3,8 @@
  * Loading checks each value on its own (type, range); this pass checks what
  * only the whole configuration can: geometry (sets = entries / ways must be
  * a whole non-zero number; plru needs power-of-two ways), page sizes and
- * walk levels the format allows, the TLB hierarchy's shape and unique names.
+ * walk levels the format allows, the TLB hierarchy's shape and unique names,
+ * cache geometry and latency order.
  * Messages start with the item's origin ("file.yaml:12" or "--set") and name
  * the key. It also re-checks every key's range, so a config built in C code
  * gets the same checks as one loaded from YAML. */
@@ -176,6 +177,52 @@ static mmu_status check_pwc(const mmu_config *cfg, unsigned p, mmu_error *err) {
     return check_ranges(cfg, CFG_SCOPE_PWC, in, key, origin, err);
 }
 
+/* The cache hierarchy: each present level's geometry must give a whole,
+ * non-zero number of sets, and load-to-use latency must not decrease going
+ * away from the core (l1d <= l2 <= llc <= dram over the present levels). */
+static mmu_status check_caches(const mmu_config *cfg, mmu_error *err) {
+    static const char *const names[MMU_CACHE_LEVELS] = {"l1d", "l2", "llc"};
+    const mmu_timing_cfg *t = &cfg->timing;
+    uint32_t line = t->line_size;
+    if (line == 0 || (line & (line - 1)))
+        return fail(err, NULL, "cache.line_size: %" PRIu32 " is not a power of two", line);
+    const char *prev = NULL;
+    uint32_t prev_lat = 0;
+    char sz[32], need[32];
+    for (unsigned l = 0; l < MMU_CACHE_LEVELS; l++) {
+        const mmu_cache_level_cfg *c = &t->cache[l];
+        if (c->size_bytes == 0) continue; /* absent */
+        cfg_size_str(c->size_bytes, sz, sizeof sz);
+        if (c->ways == 0)
+            return fail(err, NULL, "cache.%s.ways: ways must be >= 1 when cache.%s.size (%s) "
+                        "is not 0", names[l], names[l], sz);
+        uint64_t set_bytes = (uint64_t)line * c->ways;
+        if (c->size_bytes < set_bytes) {
+            cfg_size_str(set_bytes, need, sizeof need);
+            return fail(err, NULL, "cache.%s.size: %s is smaller than one set (cache.line_size "
+                        "%" PRIu32 " x cache.%s.ways %" PRIu32 " = %s): zero sets",
+                        names[l], sz, line, names[l], c->ways, need);
+        }
+        if (c->size_bytes % set_bytes) {
+            cfg_size_str(set_bytes, need, sizeof need);
+            return fail(err, NULL, "cache.%s.size: %s is not a multiple of cache.line_size "
+                        "%" PRIu32 " x cache.%s.ways %" PRIu32 " = %s", names[l], sz, line,
+                        names[l], c->ways, need);
+        }
+        if (prev && c->latency < prev_lat)
+            return fail(err, NULL, "cache.%s.latency: %" PRIu32 " is lower than cache.%s.latency "
+                        "%" PRIu32 " (latency must not decrease down the hierarchy)", names[l],
+                        c->latency, prev, prev_lat);
+        prev = names[l];
+        prev_lat = c->latency;
+    }
+    if (prev && t->dram_latency < prev_lat)
+        return fail(err, NULL, "dram.latency: %" PRIu32 " is lower than cache.%s.latency %" PRIu32
+                    " (latency must not decrease down the hierarchy)", t->dram_latency, prev,
+                    prev_lat);
+    return MMU_OK;
+}
+
 mmu_status mmu_config_validate(const mmu_config *cfg, mmu_error *err) {
     if (!cfg) return mmu_error_set(err, MMU_ERR_INVALID_ARG, "mmu_config_validate: NULL config");
     if ((unsigned)cfg->format >= MMU_FMT_COUNT || !cfg_format_name(cfg->format))
@@ -198,6 +245,8 @@ mmu_status mmu_config_validate(const mmu_config *cfg, mmu_error *err) {
         return fail(err, NULL, "mapper.page_size: page size %s is not allowed by format %s "
                     "(allowed: %s)", mmu_level_size_str(cfg->mapper_level), fname, sizes);
     }
+
+    if ((st = check_caches(cfg, err))) return st;
 
     if (cfg->n_tlbs > MMU_MAX_TLBS)
         return fail(err, NULL, "tlb: %" PRIu32 " TLBs, at most %u", cfg->n_tlbs, MMU_MAX_TLBS);

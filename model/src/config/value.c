@@ -1,13 +1,17 @@
 /* value.c — typed values of keys: field access, parsing a YAML node into a
  * field, range checks and the text form written back to YAML.
  *
- * Every integer-like type (uint, size, enum, page size, masks) is handled as
- * a uint64_t in transit and stored with the field's own width; memcpy keeps
- * that free of aliasing questions for enum-typed fields. */
+ * Every integer-like type (uint, size, enum, page size, masks, bool) is
+ * handled as a uint64_t in transit and stored with the field's own width;
+ * memcpy keeps that free of aliasing questions for enum-typed fields. Reals
+ * are doubles, converted to and from text in the C locale whatever the
+ * process locale is, so a config reads the same everywhere. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libfyaml.h>
+#include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +35,11 @@ void *cfg_field(const cfg_key *k, mmu_config *cfg, cfg_inst in) {
 }
 
 uint64_t cfg_get_u64(const cfg_key *k, const void *field) {
+    if (k->size == 1) {
+        uint8_t v;
+        memcpy(&v, field, sizeof v);
+        return v;
+    }
     if (k->size == sizeof(uint64_t)) {
         uint64_t v;
         memcpy(&v, field, sizeof v);
@@ -42,12 +51,80 @@ uint64_t cfg_get_u64(const cfg_key *k, const void *field) {
 }
 
 void cfg_set_u64(const cfg_key *k, void *field, uint64_t v) {
-    if (k->size == sizeof(uint64_t)) {
+    if (k->size == 1) {
+        uint8_t v8 = (uint8_t)v;
+        memcpy(field, &v8, sizeof v8);
+    } else if (k->size == sizeof(uint64_t)) {
         memcpy(field, &v, sizeof v);
     } else {
         uint32_t v32 = (uint32_t)v;
         memcpy(field, &v32, sizeof v32);
     }
+}
+
+double cfg_get_real(const void *field) {
+    double v;
+    memcpy(&v, field, sizeof v);
+    return v;
+}
+
+void cfg_set_real(void *field, double v) { memcpy(field, &v, sizeof v); }
+
+void cfg_set_default(const cfg_key *k, void *field) {
+    if (k->type == CFG_STRING) snprintf(field, k->size, "%s", k->def_str ? k->def_str : "");
+    else if (k->type == CFG_REAL) cfg_set_real(field, k->rdef);
+    else cfg_set_u64(k, field, k->def);
+}
+
+/* ---- reals in the C locale ---------------------------------------------- */
+/* Switch this thread to the C locale (uselocale is per thread); if that
+ * cannot be set up, carry on in the current locale. */
+static locale_t c_locale_enter(locale_t *old) {
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    *old = c ? uselocale(c) : (locale_t)0;
+    return c;
+}
+
+static void c_locale_leave(locale_t c, locale_t old) {
+    if (!c) return;
+    uselocale(old);
+    freelocale(c);
+}
+
+/* Decimal real, the whole string: digits, '.', exponent; no hex, inf, nan. */
+static bool parse_real(const char *s, double *out) {
+    bool digit = false;
+    for (const char *p = s; *p; p++) {
+        if (isdigit((unsigned char)*p)) digit = true;
+        else if (!strchr(".eE+-", *p)) return false;
+    }
+    if (!digit) return false;
+    locale_t old, c = c_locale_enter(&old);
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    int e = errno;
+    c_locale_leave(c, old);
+    if (end == s || *end != '\0' || (e == ERANGE && (v > 1.0 || v < -1.0)) || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+void cfg_real_str(double v, char *out, size_t cap) {
+    locale_t old, c = c_locale_enter(&old);
+    char buf[64];
+    /* Whole digits of |v| below 1e17, so %g does not switch to an exponent
+     * for a number like 20 ("2e+01") when fewer digits would round-trip. */
+    int whole = 0;
+    for (double m = v < 0 ? -v : v; m >= 1.0 && whole < 17; m /= 10.0) whole++;
+    if (whole == 17) whole = 0;
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec > whole ? prec : whole, v);
+        if (strtod(buf, NULL) == v || prec == 17) break;
+    }
+    c_locale_leave(c, old);
+    if (isfinite(v) && !strpbrk(buf, ".eE")) snprintf(out, cap, "%s.0", buf);
+    else snprintf(out, cap, "%s", buf);
 }
 
 /* ---- text helpers ------------------------------------------------------- */
@@ -106,6 +183,8 @@ const char *cfg_type_str(cfg_type t) {
     case CFG_PAGE_SIZE_LIST: return "page_size_list";
     case CFG_LEVEL_LIST: return "level_list";
     case CFG_STRING: return "string";
+    case CFG_BOOL: return "bool";
+    case CFG_REAL: return "real";
     }
     return "?";
 }
@@ -218,7 +297,21 @@ static bool range_msg(const cfg_key *k, uint64_t v, char *msg, size_t cap) {
                  k->min, k->max);
         return false;
     }
+    if ((k->flags & CFG_KEY_POW2) && (v & (v - 1))) {
+        snprintf(msg, cap, "value %" PRIu64 " is not a power of two", v);
+        return false;
+    }
     return true;
+}
+
+static bool real_range_msg(const cfg_key *k, double v, char *msg, size_t cap) {
+    if (isfinite(v) && v >= k->rmin && v <= k->rmax) return true;
+    char a[40], b[40], c[40];
+    cfg_real_str(v, a, sizeof a);
+    cfg_real_str(k->rmin, b, sizeof b);
+    cfg_real_str(k->rmax, c, sizeof c);
+    snprintf(msg, cap, "value %s is out of range (%s..%s)", a, b, c);
+    return false;
 }
 
 static bool parse_page_size(const char *s, uint64_t *out, char *msg, size_t cap) {
@@ -335,6 +428,28 @@ bool cfg_value_parse(const cfg_key *k, struct fy_node *n, void *field, char *msg
         }
         snprintf((char *)field, k->size, "%s", s);
         return true;
+    case CFG_BOOL:
+        /* YAML 1.2 core schema booleans. */
+        if (s && (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0)) v = 1;
+        else if (s && (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 ||
+                       strcmp(s, "FALSE") == 0)) v = 0;
+        else {
+            if (s) snprintf(msg, cap, "expected true or false, got '%s'", s);
+            else snprintf(msg, cap, "expected true or false, got %s", what);
+            return false;
+        }
+        break;
+    case CFG_REAL: {
+        double r;
+        if (!s || !parse_real(s, &r)) {
+            if (s) snprintf(msg, cap, "expected a number such as 2.5, got '%s'", s);
+            else snprintf(msg, cap, "expected a number such as 2.5, got %s", what);
+            return false;
+        }
+        if (!real_range_msg(k, r, msg, cap)) return false;
+        cfg_set_real(field, r);
+        return true;
+    }
     case CFG_PAGE_SIZE_LIST:
     case CFG_LEVEL_LIST:
         return false; /* handled above */
@@ -351,10 +466,18 @@ bool cfg_value_check(const cfg_key *k, const void *field, char *msg, size_t cap)
         }
         return true;
     }
+    if (k->type == CFG_REAL) return real_range_msg(k, cfg_get_real(field), msg, cap);
     uint64_t v = cfg_get_u64(k, field);
     switch (k->type) {
     case CFG_UINT:
     case CFG_SIZE: return range_msg(k, v, msg, cap);
+    case CFG_BOOL:
+        if (v > 1) {
+            snprintf(msg, cap, "invalid boolean %" PRIu64, v);
+            return false;
+        }
+        return true;
+    case CFG_REAL: return true; /* handled above */
     case CFG_ENUM:
         if (v >= k->enm->count || !k->enm->name((unsigned)v)) {
             snprintf(msg, cap, "invalid value %" PRIu64, v);
@@ -392,9 +515,15 @@ void cfg_value_format(const cfg_key *k, const void *field, char *out, size_t cap
         snprintf(out, cap, "%.*s", (int)strnlen(field, k->size), (const char *)field);
         return;
     }
+    if (k->type == CFG_REAL) {
+        cfg_real_str(cfg_get_real(field), out, cap);
+        return;
+    }
     uint64_t v = cfg_get_u64(k, field);
     switch (k->type) {
     case CFG_UINT: snprintf(out, cap, "%" PRIu64, v); return;
+    case CFG_BOOL: snprintf(out, cap, "%s", v ? "true" : "false"); return;
+    case CFG_REAL: return; /* handled above */
     case CFG_SIZE: cfg_size_str(v, out, cap); return;
     case CFG_ENUM: {
         const char *name = v < k->enm->count ? k->enm->name((unsigned)v) : NULL;
@@ -437,7 +566,11 @@ void cfg_key_default_str(const cfg_key *k, char *out, size_t cap) {
         snprintf(out, cap, "%s", k->def_str ? k->def_str : "");
         return;
     }
-    uint64_t field = 0; /* stand-in for a field of k->size (4 or 8) bytes */
+    if (k->type == CFG_REAL) {
+        cfg_real_str(k->rdef, out, cap);
+        return;
+    }
+    uint64_t field = 0; /* stand-in for a field of k->size (1, 4 or 8) bytes */
     cfg_set_u64(k, &field, k->def);
     cfg_value_format(k, &field, out, cap);
 }
@@ -445,7 +578,16 @@ void cfg_key_default_str(const cfg_key *k, char *out, size_t cap) {
 void cfg_key_range_str(const cfg_key *k, char *out, size_t cap) {
     char a[32], b[32], c[32], all[160];
     switch (k->type) {
-    case CFG_UINT: snprintf(out, cap, "%" PRIu64 "..%" PRIu64, k->min, k->max); return;
+    case CFG_UINT:
+        snprintf(out, cap, "%" PRIu64 "..%" PRIu64 "%s", k->min, k->max,
+                 k->flags & CFG_KEY_POW2 ? ", power of two" : "");
+        return;
+    case CFG_BOOL: snprintf(out, cap, "true|false"); return;
+    case CFG_REAL:
+        cfg_real_str(k->rmin, a, sizeof a);
+        cfg_real_str(k->rmax, b, sizeof b);
+        snprintf(out, cap, "%s..%s", a, b);
+        return;
     case CFG_SIZE:
         cfg_size_str(k->min, a, sizeof a);
         cfg_size_str(k->max, b, sizeof b);
