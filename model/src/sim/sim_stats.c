@@ -248,12 +248,14 @@ static json_t *derived(const mmu_sim *sim, json_t *st, const uint64_t *hist) {
         json_object_set_new(mpki, sim->cfg.tlbs[i].name,
                             json_real(1000.0 * per(jget(st, "tlb", sim->cfg.tlbs[i].name, "misses"), instrs)));
     json_object_set_new(d, "tlb_mpki", mpki);
-    json_t *pwc = json_object();
+    json_t *pwc = json_object(), *pwc_mpki = json_object();
     for (unsigned i = 0; i < sim->cfg.n_pwcs; i++) {
         const char *n = sim->cfg.pwcs[i].name;
         json_object_set_new(pwc, n, json_real(per(jget(st, "pwc", n, "hits"), jget(st, "pwc", n, "accesses"))));
+        json_object_set_new(pwc_mpki, n, json_real(1000.0 * per(jget(st, "pwc", n, "misses"), instrs)));
     }
     json_object_set_new(d, "pwc_hit_rate", pwc);
+    json_object_set_new(d, "pwc_mpki", pwc_mpki);
     const double walks = jget(st, "walker", "walks", NULL);
     json_object_set_new(d, "walks_pki", json_real(1000.0 * per(walks, instrs)));
     json_object_set_new(d, "pte_reads_per_walk", json_real(per(jget(st, "walker", "pte_reads", NULL), walks)));
