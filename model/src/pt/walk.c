@@ -30,17 +30,15 @@
 
 pt_walk_req pt_walk_req_root(const pt_format *f, uint64_t root_pa, uint64_t va,
                              mmu_access_type type, mmu_priv priv, mmu_ad_policy ad) {
-    pt_walk_req r;
-    memset(&r, 0, sizeof r);
-    r.va = va;
-    r.type = type;
-    r.priv = priv;
-    r.ad = ad;
-    r.table_pa = root_pa;
-    r.start_level = (uint8_t)(f->levels - 1);
-    r.acc_perm = PT_PERM_RWXU;
-    r.commit_ad = true;
-    return r;
+    /* Field by field (no memset of the padding): this runs once per walk. */
+    return (pt_walk_req){.va = va,
+                         .type = type,
+                         .priv = priv,
+                         .ad = ad,
+                         .table_pa = root_pa,
+                         .start_level = (uint8_t)(f->levels - 1),
+                         .acc_perm = PT_PERM_RWXU,
+                         .commit_ad = true};
 }
 
 static mmu_fault walk_fault(pt_walk_result *out, mmu_fault f, unsigned level) {

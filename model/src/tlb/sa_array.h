@@ -29,6 +29,9 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mmu/config.h"
 #include "mmu/status.h"
@@ -39,6 +42,7 @@
 #define SA_TAG_BITS 60u
 #define SA_CTX_GLOBAL (1u << 16)
 #define SA_CTX_ASID_MASK 0xFFFFu
+#define SA_FP_PAD 64u /* fingerprint bytes past the last set, so vector loads stay inside */
 
 typedef struct sa_slot {
     uint64_t data;
@@ -52,10 +56,12 @@ typedef struct sa_array {
     bool sets_pow2;
     uint32_t rwords;   /* replacement words per set */
     uint64_t *key;     /* [sets * ways]; 0 = invalid */
+    uint8_t *fp;       /* [sets * ways + SA_FP_PAD]: 0 = invalid, else sa_fp(key) */
     sa_slot *slot;     /* [sets * ways] */
     uint64_t *rstate;  /* [sets * rwords] */
     const repl_ops *ops;
     void (*hit)(repl_global *, uint64_t *, uint32_t, uint32_t); /* ops->hit, cached */
+    bool lru; /* ops == &repl_lru_ops: hits and victims are done inline (same stamps) */
     repl_global rg;
     uint64_t valid;               /* number of valid entries */
     uint64_t kind_valid[SA_KINDS]; /* valid entries per kind (lets callers skip empty probes) */
@@ -85,6 +91,30 @@ static inline uint64_t sa_key(uint64_t tag, unsigned kind) {
 static inline unsigned sa_key_kind(uint64_t key) { return (unsigned)(key >> 1) & 7u; }
 static inline uint64_t sa_key_tag(uint64_t key) { return key >> 4; }
 
+/* One-byte fingerprint of a valid key (never 0). Sets keep one per way next
+ * to the keys so a probe compares 16 ways per vector instruction and reads
+ * full keys only for candidates (pure speed: the key stays authoritative). */
+static inline uint8_t sa_fp(uint64_t key) {
+    return (uint8_t)(((key * 0x9E3779B97F4A7C15ull) >> 57) | 0x80u);
+}
+
+/* Bit w set where fp[w] == f, w < ways <= 64. */
+static inline uint64_t sa_fp_mask(const uint8_t *fp, uint32_t ways, uint8_t f) {
+    assert(ways <= 64);
+    uint64_t m = 0;
+#if defined(__SSE2__)
+    const __m128i needle = _mm_set1_epi8((char)f);
+    for (uint32_t c = 0; c < ways; c += 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(fp + c));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)) << c;
+    }
+    if (ways < 64) m &= ((uint64_t)1 << ways) - 1u;
+#else
+    for (uint32_t w = 0; w < ways; w++) m |= (uint64_t)(fp[w] == f) << w;
+#endif
+    return m;
+}
+
 static inline uint32_t sa_set_of(const sa_array *a, uint64_t tag) {
     return a->sets_pow2 ? (uint32_t)(tag & a->set_mask) : (uint32_t)(tag % a->sets);
 }
@@ -101,6 +131,15 @@ static inline uint32_t sa_find(const sa_array *a, uint32_t set, uint64_t key, ui
      * then check the ASID of the candidates. */
     const uint32_t base = set * a->ways;
     const uint64_t *k = a->key + base;
+    if (a->ways <= 64) { /* every real geometry: fingerprints, then keys of candidates */
+        uint64_t m = sa_fp_mask(a->fp + base, a->ways, sa_fp(key));
+        while (m) {
+            const uint32_t w = (uint32_t)__builtin_ctzll(m);
+            if (k[w] == key && sa_ctx_match(a->slot[base + w].ctx, asid)) return base + w;
+            m &= m - 1;
+        }
+        return SA_NONE;
+    }
     for (uint32_t c = 0; c < a->ways; c += 64) {
         const uint32_t n = a->ways - c < 64 ? a->ways - c : 64;
         uint64_t m = 0;
@@ -117,7 +156,10 @@ static inline uint32_t sa_find(const sa_array *a, uint32_t set, uint64_t key, ui
 /* Tell the replacement policy the entry in `slot` (which is in `set`) was used. */
 static inline void sa_touch(sa_array *a, uint32_t set, uint32_t slot) {
     assert(slot >= set * a->ways && slot - set * a->ways < a->ways);
-    a->hit(&a->rg, a->rstate + (uint64_t)set * a->rwords, a->ways, slot - set * a->ways);
+    /* LRU inline: its state is one stamp per way (rwords == ways), so the
+     * way's stamp is rstate[slot]; exactly what repl_lru_ops.hit stores. */
+    if (a->lru) a->rstate[slot] = ++a->rg.clock;
+    else a->hit(&a->rg, a->rstate + (uint64_t)set * a->rwords, a->ways, slot - set * a->ways);
 }
 
 /* Find-and-touch: the lookup path. */

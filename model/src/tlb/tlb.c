@@ -10,11 +10,14 @@
  *   updated. Probes of (array, size) pairs with no valid entry are skipped
  *   (pure speed: the outcome is the same).
  *
- * Last-hit fast path. The TLB remembers the last hit (VPN at the hit size,
- *   ASID, slot). A lookup of the same page in the same ASID returns that slot
+ * Hit cache (pure speed). A small direct-mapped table, indexed by the 4K
+ *   VPN, remembers recent hits: (4K VPN, ASID) -> the slot the full probe
+ *   returned. A lookup that finds its (VPN, ASID) there returns that slot
  *   directly and updates replacement exactly as the full probe would have.
- *   Every fill and invalidation forgets it, so it can never return an entry
- *   the full probe would not: counts stay exact.
+ *   Entries are stamped with a generation that every fill and invalidation
+ *   advances (forgetting the whole table in O(1)); while the generation is
+ *   unchanged the arrays' contents are unchanged, so the full probe would
+ *   return the same slot: counts stay exact.
  *
  * Fill. Target = the first array holding info->level. If none holds it, the
  *   translation is splintered to the largest smaller page size any array
@@ -54,19 +57,24 @@ typedef struct tlb_probe {
     uint8_t level;
 } tlb_probe;
 
+#define TLB_HC_BITS 6u
+#define TLB_HC_SIZE (1u << TLB_HC_BITS)
+
+typedef struct tlb_hc_entry {
+    uint64_t vpn4k; /* va >> 12 */
+    uint64_t gen;   /* valid iff == mmu_tlb.gen */
+    uint32_t slot, set;
+    uint16_t asid;
+    uint8_t array;
+} tlb_hc_entry;
+
 struct mmu_tlb {
     /* Hot fields first. */
+    uint64_t gen; /* hit-cache generation; starts at 1 (zeroed entries are stale) */
     uint32_t n_probes;
     tlb_probe probes[MMU_MAX_TLB_ARRAYS * MMU_PT_MAX_LEVELS]; /* largest size first */
-    /* last-hit fast path */
-    bool last_valid;
-    uint8_t last_array;
-    uint8_t last_shift;
-    uint16_t last_asid;
-    uint32_t last_slot;
-    uint32_t last_set;
-    uint64_t last_vpn;
     tlb_stats stats;
+    tlb_hc_entry hc[TLB_HC_SIZE];
     sa_array arrays[MMU_MAX_TLB_ARRAYS];
     /* fill target per requested level: array index and cached level, or -1 */
     int8_t fill_array[MMU_PT_MAX_LEVELS];
@@ -106,6 +114,7 @@ mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
         return NULL;
     }
     t->cfg = *cfg;
+    t->gen = 1;
     for (uint32_t i = 0; i < cfg->n_arrays; i++) {
         char what[MMU_NAME_MAX + 32];
         snprintf(what, sizeof what, "tlb %s array %u", name, i);
@@ -173,12 +182,13 @@ static inline uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, ui
 
 bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
     t->stats.accesses++;
-    sa_array *a;
+    const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
+    tlb_hc_entry *e = &t->hc[vpn4k & (TLB_HC_SIZE - 1u)];
     uint32_t slot, ai, set;
-    if (t->last_valid && asid == t->last_asid && (va >> t->last_shift) == t->last_vpn) {
-        ai = t->last_array;
-        slot = t->last_slot;
-        set = t->last_set;
+    if (e->gen == t->gen && e->vpn4k == vpn4k && e->asid == asid) {
+        ai = e->array;
+        slot = e->slot;
+        set = e->set;
         assert(sa_slot_valid(&t->arrays[ai], slot));
     } else {
         slot = tlb_find(t, va, asid, &ai, &set);
@@ -186,16 +196,10 @@ bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
             t->stats.misses++;
             return false;
         }
-        const unsigned lv = sa_key_kind(t->arrays[ai].key[slot]);
-        t->last_valid = true;
-        t->last_array = (uint8_t)ai;
-        t->last_shift = (uint8_t)mmu_level_shift(lv);
-        t->last_asid = asid;
-        t->last_slot = slot;
-        t->last_set = set;
-        t->last_vpn = va >> t->last_shift;
+        *e = (tlb_hc_entry){
+            .vpn4k = vpn4k, .gen = t->gen, .slot = slot, .set = set, .asid = asid, .array = (uint8_t)ai};
     }
-    a = &t->arrays[ai];
+    sa_array *a = &t->arrays[ai];
     sa_touch(a, set, slot);
     t->stats.hits++;
     t->stats.hits_by_level[sa_key_kind(a->key[slot])]++;
@@ -204,7 +208,7 @@ bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
 }
 
 void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info) {
-    t->last_valid = false;
+    t->gen++;
     const unsigned lv = info->level;
     if (lv >= MMU_PT_MAX_LEVELS || t->fill_array[lv] < 0) {
         t->stats.fill_dropped++;
@@ -232,7 +236,7 @@ void tlb_account_miss_level(mmu_tlb *t, unsigned level) {
 }
 
 void tlb_invalidate_page(mmu_tlb *t, uint64_t va, uint16_t asid, bool include_global) {
-    t->last_valid = false;
+    t->gen++;
     for (uint32_t p = 0; p < t->n_probes; p++) {
         const tlb_probe pr = t->probes[p];
         t->stats.invalidations +=
@@ -241,7 +245,7 @@ void tlb_invalidate_page(mmu_tlb *t, uint64_t va, uint16_t asid, bool include_gl
 }
 
 static void tlb_invalidate_mode(mmu_tlb *t, sa_inv_mode mode, uint16_t asid) {
-    t->last_valid = false;
+    t->gen++;
     for (uint32_t i = 0; i < t->cfg.n_arrays; i++) t->stats.invalidations += sa_invalidate(&t->arrays[i], mode, asid);
 }
 
