@@ -269,6 +269,7 @@ static void test_stress_and_determinism(void) {
 }
 
 /* Double free and bad order are asserted (checked in a child process). */
+#ifndef NDEBUG
 static int child_aborts(void (*fn)(void)) {
     fflush(NULL);
     pid_t pid = fork();
@@ -306,6 +307,7 @@ static void do_bad_order(void) {
     mmu_buddy *b = mmu_buddy_create(1024, NULL);
     mmu_buddy_free(b, 0, MMU_BUDDY_MAX_ORDER + 1);
 }
+#endif
 
 static void test_asserts(void) {
 #ifdef NDEBUG
