@@ -4,6 +4,7 @@
  * fills nothing (property 12). Expectations are derived from the format's
  * level count and the address arithmetic, not from earlier runs. */
 #include "mmu/sim.h"
+#include "sim_test.h"
 #include "test.h"
 
 /* A config with no TLBs and no page-walk caches: every access walks from the root. */
@@ -14,14 +15,6 @@ static mmu_config bare_config(mmu_pt_format_id fmt) {
     c.n_pwcs = 0;
     c.phys_mem_bytes = 1ull << 32;
     return c;
-}
-
-static uint64_t st(const mmu_sim *s, const char *path) {
-    bool found = false;
-    const uint64_t v = mmu_sim_stat(s, path, &found);
-    if (!found) fprintf(stderr, "missing stat %s\n", path);
-    CHECK(found);
-    return v;
 }
 
 /* Pre-mapped page of every allowed size in every format: one cold walk reads

@@ -4,15 +4,8 @@
 #include <stdlib.h>
 
 #include "mmu/sim.h"
+#include "sim_test.h"
 #include "test.h"
-
-static uint64_t st(const mmu_sim *s, const char *path) {
-    bool found = false;
-    const uint64_t v = mmu_sim_stat(s, path, &found);
-    if (!found) fprintf(stderr, "missing stat %s\n", path);
-    CHECK(found);
-    return v;
-}
 
 static mmu_config small_config(mmu_pt_format_id fmt, mmu_ad_policy ad) {
     mmu_config c = mmu_config_default();

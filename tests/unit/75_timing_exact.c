@@ -4,6 +4,7 @@
  * misses do not overlap. Latencies come from the config, expectations are
  * derived here from them. */
 #include "mmu/sim.h"
+#include "sim_test.h"
 #include "test.h"
 
 enum { DRAM = 100 };
@@ -28,14 +29,6 @@ static mmu_config walk_only(unsigned walkers) {
     c.timing.max_outstanding = 256;
     c.timing.ad_update_latency = 20;
     return c;
-}
-
-static uint64_t st(const mmu_sim *s, const char *path) {
-    bool found = false;
-    const uint64_t v = mmu_sim_stat(s, path, &found);
-    if (!found) fprintf(stderr, "missing stat %s\n", path);
-    CHECK(found);
-    return v;
 }
 
 /* Pre-map n 4K pages at base with A and D set (no A/D writes during walks). */

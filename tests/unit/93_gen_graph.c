@@ -8,32 +8,8 @@
 #include "gen/graph.h"
 #include "mmu/trace.h"
 #include "source.h"
+#include "gen_test.h"
 #include "test.h"
-
-typedef struct recs {
-    mtr_record *r;
-    size_t n;
-    uint64_t hint;
-} recs;
-
-static recs collect(const char *spec) {
-    recs out = {0};
-    mmu_error err = {0};
-    mtr_source *s = mtr_open_gen(spec, &err);
-    if (!s) {
-        fprintf(stderr, "open %s: %s\n", spec, err.msg);
-        return out;
-    }
-    out.hint = mtr_source_count_hint(s);
-    out.r = malloc((out.hint + 1) * sizeof *out.r);
-    size_t n = 1;
-    while (n && out.n <= out.hint) {
-        if (mtr_source_read(s, out.r + out.n, out.hint + 1 - out.n, &n, &err) != MMU_OK) break;
-        out.n += n;
-    }
-    mtr_source_close(s);
-    return out;
-}
 
 static int cmp_pair(const void *a, const void *b) {
     const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
