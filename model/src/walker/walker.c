@@ -1,5 +1,6 @@
 /* walker.c — page-walk-cache lookup, functional walk, page-walk-cache fill. */
 #include "walker/walker.h"
+#include "mmu/walker.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@ struct mmu_walker {
     unsigned n_pwcs;
     mmu_pwc *pwcs[MMU_MAX_PWCS];
     walker_stats stats;
+    uint8_t last_hit_level; /* PWC level the last walk started from, 0 = none */
 };
 
 mmu_walker *walker_create(const mmu_config *cfg, mmu_physmem *mem, mmu_error *err) {
@@ -49,6 +51,7 @@ mmu_fault walker_walk(mmu_walker *w, uint64_t root_pa, uint16_t asid, uint64_t v
     if (w->fmt->canonical(va)) {
         /* All page-walk caches are probed in parallel; the deepest hit wins. */
         pwc_hit best = {.level = UINT8_MAX};
+        w->last_hit_level = 0;
         for (unsigned i = 0; i < w->n_pwcs; i++) {
             pwc_hit h;
             if (pwc_lookup(w->pwcs[i], va, asid, &h) && h.level < best.level) best = h;
@@ -59,6 +62,7 @@ mmu_fault walker_walk(mmu_walker *w, uint64_t root_pa, uint16_t asid, uint64_t v
             req.start_level = (uint8_t)(best.level - 1);
             req.acc_perm = best.acc_perm;
             w->stats.pwc_skipped_reads += w->fmt->levels - best.level;
+            w->last_hit_level = best.level;
         }
     }
     const mmu_fault f = pt_walk(w->fmt, w->mem, &req, out);
@@ -101,3 +105,28 @@ const mmu_pwc *walker_pwc(const mmu_walker *w, unsigned i) {
     assert(i < w->n_pwcs);
     return w->pwcs[i];
 }
+
+/* ---- public API (mmu/walker.h) ------------------------------------------ */
+mmu_walker *mmu_walker_create(const mmu_config *cfg, mmu_physmem *mem, mmu_error *err) {
+    if (!cfg || !mem) {
+        mmu_error_set(err, MMU_ERR_INVALID_ARG, "mmu_walker_create: NULL config or memory");
+        return NULL;
+    }
+    if (mmu_config_validate(cfg, err) != MMU_OK) return NULL;
+    return walker_create(cfg, mem, err);
+}
+
+void mmu_walker_destroy(mmu_walker *w) { walker_destroy(w); }
+
+mmu_fault mmu_walker_walk(mmu_walker *w, uint64_t root_pa, uint16_t asid, uint64_t va,
+                          mmu_access_type type, mmu_priv priv, pt_walk_result *out,
+                          unsigned *pwc_hit_level) {
+    w->last_hit_level = 0;
+    const mmu_fault f = walker_walk(w, root_pa, asid, va, type, priv, out);
+    if (pwc_hit_level) *pwc_hit_level = w->last_hit_level;
+    return f;
+}
+
+void mmu_walker_flush_va(mmu_walker *w, uint64_t va, uint16_t asid) { walker_invalidate_va(w, va, asid); }
+void mmu_walker_flush_asid(mmu_walker *w, uint16_t asid) { walker_invalidate_asid(w, asid); }
+void mmu_walker_flush_all(mmu_walker *w) { walker_invalidate_all(w); }
