@@ -25,6 +25,7 @@ static void usage(FILE *out) {
           "  run      simulate a trace:  mmusim run [-c CONFIG] [--set KEY=VALUE]... [-o RESULT.json] TRACE\n"
           "  config   inspect configuration:  mmusim config keys | show [-c CONFIG] [--set KEY=VALUE]...\n"
           "  trace    traces: info, cat, convert, gen (synthetic), record (capture a program)\n"
+          "  cosim    co-simulate the RTL walker against the C model (mmusim cosim --help)\n"
           "  version  print the version\n"
           "  help     this message\n"
           "\n"
@@ -41,6 +42,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "config") == 0) return cmd_config(argc - 1, argv + 1);
     if (strcmp(cmd, "trace") == 0) return cmd_trace(argc - 1, argv + 1);
+    if (strcmp(cmd, "cosim") == 0) return cmd_cosim(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("mmusim %s\n", MMU_VERSION_STRING);
         return 0;
