@@ -72,6 +72,17 @@ const mmu_config *mmu_sim_config(const mmu_sim *sim);
 mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result *out,
                           mmu_error *err);
 
+/* A pure host-performance hint: no simulated state or statistic changes.
+ * Call it for an access a few positions ahead of the one being simulated
+ * (8-16 works well) so that the host memory that access will touch — the TLB
+ * sets it will probe, the leaf PTE its walk will read, the simulated cache
+ * sets of that PTE's line — is on its way into the host caches when
+ * mmu_sim_access gets there. It reads the upper page-table levels but maps
+ * nothing, updates no replacement state and counts nothing; any access
+ * (unmapped, faulting, bad ASID) is accepted and simply ignored if there is
+ * nothing to prefetch. Results are identical with or without it. */
+void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc);
+
 /* Flushes, as the OS or a trace marker requests them. Every flush also
  * invalidates the page-walk caches consistently. */
 typedef enum mmu_flush_kind {

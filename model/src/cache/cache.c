@@ -12,12 +12,18 @@
  * fills that level on the way (non-inclusive fill-on-miss: every level that
  * missed ends up holding the line, levels past the one that served it are
  * untouched, nothing is back-invalidated). Writes allocate like reads. */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
+#endif
 #include "cache/cache.h"
 
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #define TAG_INVALID UINT64_MAX /* pa >> log2(line) can never be all ones */
 
@@ -57,6 +63,21 @@ const char *cache_level_str(cache_level l) {
 
 static const char *const key_names[MMU_CACHE_LEVELS] = {"l1d", "l2", "llc"};
 
+/* Tag arrays of 2 MiB and more (an 8 MiB LLC has 2 MiB of tags) are
+ * 2 MiB-aligned and advised as transparent huge pages: a random line touches
+ * a random set, and with 4 KiB host pages that is also a host TLB miss. */
+#define HUGE_BYTES ((size_t)2 << 20)
+static cache_way *ways_alloc(uint64_t n) {
+    const size_t bytes = (size_t)n * sizeof(cache_way);
+    if (bytes < HUGE_BYTES) return malloc(bytes);
+    const size_t rounded = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+    cache_way *w = aligned_alloc(HUGE_BYTES, rounded);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (w) (void)madvise(w, rounded, MADV_HUGEPAGE); /* a hint only */
+#endif
+    return w;
+}
+
 mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
     if (!cfg) {
         mmu_error_set(err, MMU_ERR_INVALID_ARG, "cache_hier_create: NULL config");
@@ -94,7 +115,7 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
         lv->latency = c->latency;
         lv->id = (cache_level)l;
         uint64_t n = lv->sets * lv->ways; /* = size / line: no overflow */
-        if (n > SIZE_MAX / sizeof(cache_way) || !(lv->ways_arr = malloc(n * sizeof(cache_way)))) {
+        if (n > SIZE_MAX / sizeof(cache_way) || !(lv->ways_arr = ways_alloc(n))) {
             mmu_error_set(err, MMU_ERR_NOMEM, "cache_hier_create: out of memory for cache.%s",
                           key_names[l]);
             cache_hier_destroy(h);
@@ -112,13 +133,38 @@ void cache_hier_destroy(mmu_cache_hier *h) {
     free(h);
 }
 
+static inline uint64_t lvl_set(const cache_lvl *lv, uint64_t line) {
+    return lv->set_mask ? (line & lv->set_mask) : (line % lv->sets);
+}
+
 /* Look up `line` in one level; on a miss, replace the LRU way with it.
- * Returns true on a hit. */
+ * Returns true on a hit. The set is first compared way by way into a hit
+ * mask without branching (where a hit sits is unpredictable: an early-exit
+ * loop mispredicts once per access), then, on a miss, the LRU way (the first
+ * with the smallest stamp) is found, again without data-dependent branches.
+ * Tags are unique within a set, so the outcome is that of the plain search. */
 static inline bool lvl_access(cache_lvl *lv, uint64_t line, uint64_t now) {
-    uint64_t set = lv->set_mask ? (line & lv->set_mask) : (line % lv->sets);
-    cache_way *w = lv->ways_arr + set * lv->ways;
+    cache_way *w = lv->ways_arr + lvl_set(lv, line) * lv->ways;
+    const uint32_t ways = lv->ways;
+    if (ways <= 64) {
+        uint64_t m = 0;
+        for (uint32_t i = 0; i < ways; i++) m |= (uint64_t)(w[i].tag == line) << i;
+        if (m) {
+            w[__builtin_ctzll(m)].stamp = now;
+            return true;
+        }
+        uint64_t best = w[0].stamp;
+        uint32_t victim = 0;
+        for (uint32_t i = 1; i < ways; i++) {
+            const bool older = w[i].stamp < best;
+            best = older ? w[i].stamp : best;
+            victim = older ? i : victim;
+        }
+        w[victim] = (cache_way){line, now};
+        return false;
+    }
     cache_way *victim = w;
-    for (uint32_t i = 0; i < lv->ways; i++) {
+    for (uint32_t i = 0; i < ways; i++) {
         if (w[i].tag == line) {
             w[i].stamp = now;
             return true;
@@ -150,6 +196,17 @@ cache_level cache_access(mmu_cache_hier *h, uint64_t pa, bool is_write, cache_so
     h->stats.served[src][served]++;
     if (latency) *latency = lat;
     return served;
+}
+
+void cache_prefetch(const mmu_cache_hier *h, uint64_t pa) {
+    const uint64_t line = pa >> h->line_shift;
+    for (unsigned l = 1; l < h->n_levels; l++) { /* l1d: small, host-cache resident */
+        const cache_lvl *lv = &h->lv[l];
+        const char *p = (const char *)(lv->ways_arr + lvl_set(lv, line) * lv->ways);
+        const char *end = p + (size_t)lv->ways * sizeof(cache_way);
+        for (p = (const char *)((uintptr_t)p & ~(uintptr_t)63); p < end; p += 64)
+            __builtin_prefetch(p, 1, 3);
+    }
 }
 
 const cache_stats *cache_hier_stats(const mmu_cache_hier *h) { return &h->stats; }

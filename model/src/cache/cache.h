@@ -49,6 +49,11 @@ void cache_hier_destroy(mmu_cache_hier *h); /* accepts NULL */
 cache_level cache_access(mmu_cache_hier *h, uint64_t pa, bool is_write, cache_source src,
                          uint32_t *latency);
 
+/* Host-performance hint: prefetch into the host caches the tag/LRU storage of
+ * the sets that an access to pa would probe (levels past l1d, whose arrays
+ * are large). Changes nothing. */
+void cache_prefetch(const mmu_cache_hier *h, uint64_t pa);
+
 const cache_stats *cache_hier_stats(const mmu_cache_hier *h);
 void cache_hier_reset_stats(mmu_cache_hier *h);
 

@@ -136,8 +136,7 @@ void timing_begin(mmu_timing *t, uint32_t instrs, mmu_access_type type, bool dep
 
 void timing_tlb(mmu_timing *t, uint32_t extra_lookup_latency) { t->trans_end += extra_lookup_latency; }
 
-void timing_hit_page(mmu_timing *t, uint16_t asid, uint64_t va) {
-    if (t->inflight_max_end <= t->trans_end) return; /* nothing in flight: the common case */
+static void hit_page_slow(mmu_timing *t, uint16_t asid, uint64_t va) {
     for (unsigned i = 0; i < t->n_walkers; i++) {
         const inflight_walk *f = &t->inflight[i];
         if (!f->valid || f->end <= t->trans_end || f->asid != asid || mmu_vpn(va, f->level) != f->vpn)
@@ -147,6 +146,11 @@ void timing_hit_page(mmu_timing *t, uint16_t asid, uint64_t va) {
         t->trans_end = t->cfg.walk_merge ? f->end : t->trans_end + f->latency;
         return;
     }
+}
+
+void timing_hit_page(mmu_timing *t, uint16_t asid, uint64_t va) {
+    if (t->inflight_max_end <= t->trans_end) return; /* nothing in flight: the common case */
+    hit_page_slow(t, asid, va);
 }
 
 void timing_walk(mmu_timing *t, const pt_walk_result *w, uint32_t pwc_latency, uint16_t asid,
@@ -190,7 +194,18 @@ void timing_walk(mmu_timing *t, const pt_walk_result *w, uint32_t pwc_latency, u
     }
 }
 
-void timing_end(mmu_timing *t, bool have_pa, uint64_t pa) {
+static inline void end_access(mmu_timing *t, bool have_pa, uint64_t pa);
+
+void timing_tlb_hit(mmu_timing *t, uint32_t extra_lookup_latency, uint16_t asid, uint64_t va,
+                    uint64_t pa) {
+    t->trans_end += extra_lookup_latency;
+    if (t->inflight_max_end > t->trans_end) hit_page_slow(t, asid, va);
+    end_access(t, true, pa);
+}
+
+void timing_end(mmu_timing *t, bool have_pa, uint64_t pa) { end_access(t, have_pa, pa); }
+
+static inline void end_access(mmu_timing *t, bool have_pa, uint64_t pa) {
     const double trans = t->trans_end - t->issue;
     if (t->type == MMU_ACC_IFETCH) {
         /* The front end cannot fetch past an instruction-TLB miss. */

@@ -75,6 +75,11 @@ void timing_walk(mmu_timing *t, const pt_walk_result *w, uint32_t pwc_latency, u
 /* Finish: the data access at pa (translated) or none (fault / fetch). */
 void timing_end(mmu_timing *t, bool have_pa, uint64_t pa);
 
+/* The TLB-hit path in one call: exactly timing_tlb(extra_lookup_latency),
+ * timing_hit_page(asid, va), timing_end(true, pa). */
+void timing_tlb_hit(mmu_timing *t, uint32_t extra_lookup_latency, uint16_t asid, uint64_t va,
+                    uint64_t pa);
+
 /* Drain outstanding accesses so `cycles` covers them (end of run). */
 void timing_finish(mmu_timing *t);
 const timing_stats *timing_get_stats(const mmu_timing *t);

@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "mem/physmem_prefetch.h"
 #include "mem/u64map.h"
 #include "mmu/mem.h"
 
@@ -129,6 +130,14 @@ uint64_t mmu_physmem_read64(const mmu_physmem *mem, uint64_t pa) {
     if (!slot) return 0;
     const uint64_t *frame = (const uint64_t *)(uintptr_t)*slot;
     return frame[(pa & (MMU_FRAME_SIZE - 1)) >> 3];
+}
+
+void mmu_physmem_prefetch(const mmu_physmem *mem, uint64_t pa) {
+    if (pa >= mem->size) return; /* a hint: ignore what a read could not ask for */
+    const uint64_t *slot = u64map_find(&mem->frames, pa >> MMU_FRAME_SHIFT);
+    if (!slot) return;
+    const uint64_t *frame = (const uint64_t *)(uintptr_t)*slot;
+    __builtin_prefetch(frame + ((pa & (MMU_FRAME_SIZE - 1)) >> 3), 0, 3);
 }
 
 void mmu_physmem_write64(mmu_physmem *mem, uint64_t pa, uint64_t value) {

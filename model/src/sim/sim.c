@@ -55,6 +55,13 @@ mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
         mmu_error_set(err, MMU_ERR_NOMEM, "mmu_sim_create: out of host memory");
         goto fail;
     }
+    for (unsigned i = 0; i < SIM_PF_RING; i++) sim->pf_ring[i].pte_pa = UINT64_MAX;
+    for (unsigned t = 0; t < MMU_ACC_COUNT; t++) {
+        const sim_tlb_chain *chain = t == MMU_ACC_IFETCH ? &sim->chain_instr : &sim->chain_data;
+        const bool real = chain->n && !(sim->infinite && chain->n == 1) &&
+                          cfg->timing.ideal_tlb != MMU_IDEAL_PERFECT;
+        sim->pf_first_tlb[t] = real ? chain->tlb[0] : NULL;
+    }
     sim->warm = !cfg->timing.warmup_instructions && !cfg->timing.warmup_accesses;
     return sim;
 fail:

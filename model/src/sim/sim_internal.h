@@ -30,6 +30,16 @@ typedef struct sim_tlb_chain {
     mmu_tlb *tlb[MMU_MAX_TLBS];
 } sim_tlb_chain;
 
+/* Host-only state of mmu_sim_prefetch (translate.c): leaf PTEs whose host
+ * lines were prefetched, waiting to be read (once they have arrived) to
+ * prefetch the simulated cache sets of their data lines. Never affects
+ * results: stale entries only make a prefetch useless. */
+#define SIM_PF_RING 8u
+typedef struct sim_pf_entry {
+    uint64_t pte_pa; /* simulated PA of the leaf PTE; UINT64_MAX = empty */
+    uint64_t va;
+} sim_pf_entry;
+
 struct mmu_sim {
     mmu_config cfg;
     const pt_format *fmt;
@@ -52,6 +62,9 @@ struct mmu_sim {
     size_t n_snap;
     uint64_t *snap;
     uint64_t snap_hist[TIMING_HIST_BUCKETS];
+    sim_pf_entry pf_ring[SIM_PF_RING];
+    const mmu_tlb *pf_first_tlb[MMU_ACC_COUNT]; /* first real TLB level per access type, or NULL */
+    unsigned pf_next;
 };
 
 /* Take the warm-up snapshot (sim_stats.c). */

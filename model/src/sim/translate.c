@@ -2,6 +2,7 @@
  * first-touch mapper (contract in mmu/sim.h). */
 #include <assert.h>
 
+#include "mem/physmem_prefetch.h"
 #include "sim/sim_internal.h"
 
 /* Would a TLB entry with these cached permissions let the access proceed
@@ -184,19 +185,16 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
             break;
         }
     }
-    if (tm) timing_tlb(tm, lookup_latency);
     if (hit_at < chain->n && entry_allows(e.perm, acc)) {
         for (unsigned i = 0; i < hit_at; i++) tlb_fill(chain->tlb[i], acc->va, tag, &e);
         r.tlb_level = (uint8_t)(hit_at + 1);
         r.level = e.level;
         r.pa = e.page_pa + (acc->va & (mmu_level_size(e.level) - 1));
-        if (tm) {
-            timing_hit_page(tm, tag, acc->va);
-            timing_end(tm, true, r.pa);
-        }
+        if (tm) timing_tlb_hit(tm, lookup_latency, tag, acc->va, r.pa); /* tlb, hit_page, end */
         if (out) *out = r;
         return MMU_OK;
     }
+    if (tm) timing_tlb(tm, lookup_latency);
     if (hit_at < chain->n) sim->c.upgrade_walks++;
 
     /* 2-4. Walk (with page-walk caches), resolving first-touch and A/D faults. */
@@ -223,4 +221,74 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
     if (tm) timing_end(tm, true, r.pa);
     if (out) *out = r;
     return MMU_OK;
+}
+
+/* Host-performance hint (mmu/sim.h): touch nothing simulated. The upper
+ * page-table levels are read with mmu_physmem_read64 (read-only; their frames
+ * are few and stay in the host caches) down to the table that holds the
+ * leaf, whose PTE is prefetched rather than read (that read is the host cache
+ * miss worth hiding), together with the simulated cache sets of its line.
+ * The leaf goes into a small ring; SIM_PF_RING calls later, when its host
+ * line has arrived, it is read and the simulated cache sets of the data line
+ * are prefetched too (so a caller that looks K accesses ahead gets the PTE
+ * line K ahead and the data line K - SIM_PF_RING ahead). A leaf found above
+ * level 0 (a huge page) is read at once. Stops quietly at anything unusual
+ * (no table yet, not present, bad pointer): the real access deals with it. */
+static void prefetch_data_line(mmu_sim *sim, const mmu_cache_hier *caches, uint64_t pte_pa,
+                               uint64_t va, unsigned level) {
+    const pt_decoded d = sim->fmt->decode((pte_t){mmu_physmem_read64(sim->mem, pte_pa)}, level);
+    if (d.kind != PT_ENTRY_LEAF) return;
+    const uint64_t pa = d.pa + (va & (mmu_level_size(level) - 1));
+    if (pa < mmu_physmem_size(sim->mem)) cache_prefetch(caches, pa);
+}
+
+void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
+    if (!sim || !acc || (unsigned)acc->type >= MMU_ACC_COUNT) return;
+    if (sim->asid_mask && (acc->asid & ~sim->asid_mask)) return;
+    const uint64_t va = acc->va;
+    const uint16_t tag = acc->asid & sim->asid_mask;
+    /* The common high-hit case costs one compare: a recent first-level hit
+     * means no walk, and its data line is (nearly always) close. */
+    const mmu_tlb *l1 = sim->pf_first_tlb[acc->type];
+    if (l1 && tlb_recent_hit(l1, va, tag)) return;
+    const mmu_cache_hier *caches = sim->timing ? timing_caches(sim->timing) : NULL;
+    if (caches) { /* second stage of the leaf prefetched SIM_PF_RING leaves ago */
+        sim_pf_entry *e = &sim->pf_ring[sim->pf_next];
+        if (e->pte_pa != UINT64_MAX) prefetch_data_line(sim, caches, e->pte_pa, e->va, 0);
+        e->pte_pa = UINT64_MAX;
+    }
+    if (sim->cfg.timing.ideal_tlb != MMU_IDEAL_PERFECT) {
+        const sim_tlb_chain *chain = acc->type == MMU_ACC_IFETCH ? &sim->chain_instr : &sim->chain_data;
+        const unsigned n = sim->infinite && chain->n ? chain->n - 1 : chain->n;
+        for (unsigned i = 1; i < n; i++) tlb_prefetch(chain->tlb[i], va); /* level 1: small */
+    }
+    const mmu_pt *pt = sim->pts[acc->asid];
+    const pt_format *f = sim->fmt;
+    if (!pt || !f->canonical(va)) return;
+    const uint64_t mem_size = mmu_physmem_size(sim->mem);
+    uint64_t table = mmu_pt_root(pt);
+    for (unsigned level = f->levels - 1;; level--) {
+        if ((table & (MMU_FRAME_SIZE - 1)) || table >= mem_size || mem_size - table < MMU_FRAME_SIZE)
+            return;
+        const uint64_t pte_pa = table + (uint64_t)MMU_PTE_BYTES * mmu_pt_index(va, level);
+        if (level == 0) { /* only a leaf can be here: prefetch now, read it later */
+            mmu_physmem_prefetch(sim->mem, pte_pa);
+            if (caches) {
+                cache_prefetch(caches, pte_pa);
+                sim->pf_ring[sim->pf_next] = (sim_pf_entry){.pte_pa = pte_pa, .va = va};
+                sim->pf_next = (sim->pf_next + 1) % SIM_PF_RING;
+            }
+            return;
+        }
+        const pt_decoded d = f->decode((pte_t){mmu_physmem_read64(sim->mem, pte_pa)}, level);
+        if (d.kind == PT_ENTRY_LEAF) {
+            if (caches) {
+                cache_prefetch(caches, pte_pa);
+                prefetch_data_line(sim, caches, pte_pa, va, level);
+            }
+            return;
+        }
+        if (d.kind != PT_ENTRY_TABLE) return;
+        table = d.pa;
+    }
 }
