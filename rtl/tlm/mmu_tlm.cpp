@@ -106,8 +106,11 @@ void mmu_tlm::sync_stats() {
     tlb_lookups_ = d.lookups;
 }
 
-// One access through the model, and its translation delay in core cycles:
-//   lookup_prefix[side][levels probed] + delta(walk_cycles) + delta(walk_queue_cycles).
+// One access through the model, and its translation delay in core cycles.
+// With timing on: mmu_access_result.translation_cycles (TLB lookups after the
+// first level, walker queueing, walks, waiting for an in-flight walk).
+// With timing off, an estimate:
+//   lookup_prefix[side][levels probed] + walks x pwc latency + pte_reads x dram.latency.
 // A TLB hit at level k probed k levels and caused no walk: no statistics pass
 // is needed (cheap path). An access that walked probed every level (a miss)
 // or the levels down to the one holding an entry that did not allow it (an
@@ -120,6 +123,10 @@ bool mmu_tlm::translate(const mmu_access &acc, mmu_access_result &r, uint64_t &c
     const size_t n = pre.size() - 1;
     if (perfect_) { // ideal.tlb = perfect: translation is free and probes nothing
         cycles = 0;
+        return true;
+    }
+    if (timing_) { // the timing model's own per-access figure: exact, merges included
+        cycles = r.translation_cycles;
         return true;
     }
     if (r.walks == 0) {

@@ -58,6 +58,9 @@ typedef struct mmu_access_result {
     uint8_t tlb_level;    /* TLB level that hit (1, 2, ...), or 0 if it walked */
     uint8_t walks;        /* page walks this access caused (0, 1, or more after faults) */
     uint8_t pte_reads;    /* PTE reads of those walks */
+    uint64_t translation_cycles; /* with timing on: cycles from issue until translated (TLB
+                                  * lookups after the first level, walker queueing, walks,
+                                  * waiting for an in-flight walk); 0 with timing off */
 } mmu_access_result;
 
 /* cfg is validated (mmu_config_validate) and copied. */

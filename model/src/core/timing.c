@@ -43,6 +43,7 @@ struct mmu_timing {
     double last_load_issue, last_load_trans_end, last_load_done;
     double stall_trans, stall_data, stall_front; /* fractional accumulators */
     double base;              /* time of the last stats reset */
+    double last_trans;        /* translation latency of the last access finished */
     timing_stats st;
 };
 
@@ -207,6 +208,7 @@ void timing_end(mmu_timing *t, bool have_pa, uint64_t pa) { end_access(t, have_p
 
 static inline void end_access(mmu_timing *t, bool have_pa, uint64_t pa) {
     const double trans = t->trans_end - t->issue;
+    t->last_trans = trans;
     if (t->type == MMU_ACC_IFETCH) {
         /* The front end cannot fetch past an instruction-TLB miss. */
         t->stall_front += trans;
@@ -261,3 +263,5 @@ void timing_reset_stats(mmu_timing *t) {
 }
 
 const mmu_cache_hier *timing_caches(const mmu_timing *t) { return t->caches; }
+
+uint64_t timing_last_translation_cycles(const mmu_timing *t) { return (uint64_t)llround(t->last_trans); }

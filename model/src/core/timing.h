@@ -80,6 +80,10 @@ void timing_end(mmu_timing *t, bool have_pa, uint64_t pa);
 void timing_tlb_hit(mmu_timing *t, uint32_t extra_lookup_latency, uint16_t asid, uint64_t va,
                     uint64_t pa);
 
+/* Translation latency (cycles from issue to translated, walks and queueing
+ * included) of the access just finished. */
+uint64_t timing_last_translation_cycles(const mmu_timing *t);
+
 /* Drain outstanding accesses so `cycles` covers them (end of run). */
 void timing_finish(mmu_timing *t);
 const timing_stats *timing_get_stats(const mmu_timing *t);

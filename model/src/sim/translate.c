@@ -169,6 +169,7 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
         const mmu_status st = translate_perfect(sim, acc, &r, err);
         if (st != MMU_OK) return st;
         if (tm) timing_end(tm, true, r.pa);
+        if (tm) r.translation_cycles = timing_last_translation_cycles(tm);
         if (out) *out = r;
         return MMU_OK;
     }
@@ -191,6 +192,7 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
         r.level = e.level;
         r.pa = e.page_pa + (acc->va & (mmu_level_size(e.level) - 1));
         if (tm) timing_tlb_hit(tm, lookup_latency, tag, acc->va, r.pa); /* tlb, hit_page, end */
+        if (tm) r.translation_cycles = timing_last_translation_cycles(tm);
         if (out) *out = r;
         return MMU_OK;
     }
@@ -207,6 +209,7 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
         sim->c.unhandled_faults++;
         r.fault = w.fault;
         if (tm) timing_end(tm, false, 0);
+        if (tm) r.translation_cycles = timing_last_translation_cycles(tm);
         if (out) *out = r;
         return MMU_OK;
     }
@@ -219,6 +222,7 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
     r.pa = w.pa;
     r.level = w.level;
     if (tm) timing_end(tm, true, r.pa);
+    if (tm) r.translation_cycles = timing_last_translation_cycles(tm);
     if (out) *out = r;
     return MMU_OK;
 }
