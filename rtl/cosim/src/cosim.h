@@ -103,6 +103,8 @@ struct WalkReq {
     int expect_fault = -1;     // mmu_fault, -1 = don't care
     int expect_level = -1;     // fault level (fault) or leaf level (success)
     int expect_pwc = -1;       // page-walk-cache hit level
+    uint32_t expect_perm_set = 0, expect_perm_clear = 0; // success: perm bits that must be 1 / 0
+    int expect_ad_writes = -1; // number of A/D writes of the walk, -1 = don't care
 };
 
 // One memory-port operation as the memory model saw it.

@@ -14,8 +14,8 @@ static bool is_riscv(const pt_format *f) {
 bool fault_reachable(const pt_format *f, mmu_fault k, unsigned ad_mask) {
     switch (k) {
     case MMU_FAULT_NONE: return false;
-    case MMU_FAULT_PROT_READ:  // x86: a present entry is always readable
-    case MMU_FAULT_MISALIGNED: // x86: a misaligned large page is RESERVED
+    case MMU_FAULT_PROT_READ:  // x86, ARM: a present/valid leaf is always readable
+    case MMU_FAULT_MISALIGNED: // x86: a misaligned large page is RESERVED; ARM: block OA RES0 bits
         return is_riscv(f);
     case MMU_FAULT_ACCESSED:
     case MMU_FAULT_DIRTY: return (ad_mask & 2u) != 0;
@@ -179,6 +179,22 @@ std::vector<std::string> Coverage::holes(const pt_format *f, unsigned policies) 
     for (unsigned l = 1; l < f->levels; l++)
         if (pwc_size[l] && !pwc_hit[l])
             h.push_back("page-walk cache of level " + std::to_string(l) + " never hit");
+    if (f->id == MMU_FMT_ARMV8_4K48) {
+        // RESERVED at every level: bits[1:0]=01 at L3 (level 0), block OA not aligned (1, 2), block
+        // at L0 (3), and RES0 OA bits 50:48 anywhere. Leaf faults at every page size.
+        for (unsigned l = 0; l < f->levels; l++)
+            if (!fault[MMU_FAULT_RESERVED][l]) h.push_back("reserved never seen at level " + std::to_string(l));
+        static const mmu_fault leaf_faults[] = {MMU_FAULT_PROT_USER, MMU_FAULT_PROT_WRITE, MMU_FAULT_PROT_EXEC,
+                                                MMU_FAULT_ACCESSED, MMU_FAULT_DIRTY};
+        for (unsigned l = 0; l < f->levels; l++) {
+            if (!pt_format_allows_leaf(f, l)) continue;
+            for (mmu_fault k : leaf_faults)
+                if (fault_reachable(f, k, policies) && !fault[k][l])
+                    h.push_back(std::string(mmu_fault_str(k)) + " never seen at leaf level " + std::to_string(l));
+        }
+        if (!fault[MMU_FAULT_NONCANONICAL][f->levels - 1])
+            h.push_back("noncanonical never seen at the root level");
+    }
     return h;
 }
 

@@ -10,7 +10,7 @@ namespace cosim {
 void print_usage(FILE *out) {
     std::fprintf(out,
         "usage: mmu_cosim [options]\n"
-        "  --format NAME          x86_64-4level (default), sv39, sv48, ... (a Verilated variant must exist)\n"
+        "  --format NAME          x86_64-4level (default), sv39, sv48, armv8-4k48, ... (a Verilated variant must exist)\n"
         "  --mode M               directed | random (default) | trace\n"
         "  --walks N              walks to check (random default 10000; trace: whole trace; directed: all)\n"
         "  --seed S               seed of stimulus, latencies and back-pressure (default 1)\n"

@@ -89,17 +89,26 @@ const pt_walk_result &Scoreboard::prepare(uint64_t n, const WalkReq &req) {
     for (unsigned i = exp_.n_ad_writes; i-- > 0;)
         w_.wr(exp_.ad_writes[i].pte_pa, exp_.ad_writes[i].old_pte.v);
     // Directed cases state what they are for: check the C model agrees (else the case is broken).
-    if (req.expect_fault >= 0 || req.expect_level >= 0 || req.expect_pwc >= 0) {
+    if (req.expect_fault >= 0 || req.expect_level >= 0 || req.expect_pwc >= 0 || req.expect_perm_set ||
+        req.expect_perm_clear || req.expect_ad_writes >= 0) {
         const bool fault_ok = req.expect_fault < 0 || (unsigned)req.expect_fault == exp_.fault;
         const unsigned got_level = exp_.fault ? exp_.fault_level : exp_.level;
         const bool level_ok = req.expect_level < 0 || (unsigned)req.expect_level == got_level;
         const bool pwc_ok = req.expect_pwc < 0 || (unsigned)req.expect_pwc == exp_pwc_;
-        if (!fault_ok || !level_ok || !pwc_ok) {
+        const bool perm_ok = exp_.fault || ((exp_.perm & req.expect_perm_set) == req.expect_perm_set &&
+                                            (exp_.perm & req.expect_perm_clear) == 0);
+        const bool ad_ok = req.expect_ad_writes < 0 || (unsigned)req.expect_ad_writes == exp_.n_ad_writes;
+        if (!fault_ok || !level_ok || !pwc_ok || !perm_ok || !ad_ok) {
             n_stim_err_++;
             stim_err_ += fmt("DIRECTED CASE INEFFECTIVE at walk %" PRIu64 ": %s\n", n, describe_req(req).c_str());
             stim_err_ += fmt("  intended fault %s level %d pwc %d; the C model gives fault %s level %u pwc %u\n",
                              req.expect_fault >= 0 ? mmu_fault_str((mmu_fault)req.expect_fault) : "any",
                              req.expect_level, req.expect_pwc, mmu_fault_str(exp_.fault), got_level, exp_pwc_);
+            if (!perm_ok || !ad_ok)
+                stim_err_ += fmt("  intended perm set 0x%02x clear 0x%02x, %d A/D write(s); the C model gives perm %s, "
+                                 "%u A/D write(s)\n",
+                                 req.expect_perm_set, req.expect_perm_clear, req.expect_ad_writes,
+                                 perm_str(exp_.perm).c_str(), exp_.n_ad_writes);
         }
     }
     return exp_;

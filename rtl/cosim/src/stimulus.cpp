@@ -21,9 +21,24 @@ constexpr uint64_t X86_RW = 1ull << 1, X86_US = 1ull << 2, X86_A = 1ull << 5, X8
 // RISC-V
 constexpr uint64_t RV_R = 1ull << 1, RV_W = 1ull << 2, RV_X = 1ull << 3, RV_U = 1ull << 4, RV_G = 1ull << 5, RV_A = 1ull << 6,
                    RV_D = 1ull << 7, RV_PPN0 = 1ull << 10;
+// ARMv8-A stage 1, 4K granule (model/src/pt/format_arm.c). Bits[1:0]: x0 invalid, 11 table (L0-L2)
+// or page (L3), 01 block (L1/L2; reserved at L0 and L3). Our level k = Arm lookup level 3-k.
+constexpr uint64_t ARM_TYPE = 1ull << 1, ARM_NS = 1ull << 5, ARM_AP1 = 1ull << 6, ARM_AP2 = 1ull << 7,
+                   ARM_AF = 1ull << 10, ARM_NG = 1ull << 11, ARM_DBM = 1ull << 51, ARM_CONT = 1ull << 52,
+                   ARM_PXN = 1ull << 53, ARM_UXN = 1ull << 54, ARM_SW_DIRTY = 1ull << 55;
+constexpr uint64_t ARM_OA_RES0 = 7ull << 48;            // OA bits 50:48: RES0 (48-bit OA)
+constexpr uint64_t ARM_ATTRS = 7ull << 2 | 3ull << 8;   // AttrIndx, SH: no effect on the walk
+constexpr uint64_t ARM_LEAF_IGNORED = ARM_ATTRS | ARM_NS | ARM_CONT | 7ull << 56 /* software 58:56 */ |
+                                      0xFull << 59 /* PBHA / ignored 62:59 */ | 1ull << 63;
+// Table descriptor attributes, all ignored by the model (hier_perms = false): bits 11:2, 58:51
+// (ignored), PXNTable 59, UXNTable 60, APTable 62:61, NSTable 63.
+constexpr uint64_t ARM_TABLE_IGNORED = 0xFFCull | 0xFFull << 51 | 0x1Full << 59;
 } // namespace pte
 
-static bool riscv(const pt_format *f) { return !f->table_accessed && !f->hier_perms; }
+static bool arm(const pt_format *f) { return f->id == MMU_FMT_ARMV8_4K48; }
+static bool riscv(const pt_format *f) {
+    return f->id == MMU_FMT_SV39 || f->id == MMU_FMT_SV48 || f->id == MMU_FMT_SV57;
+}
 static uint64_t ad_bits(const pt_format *f) {
     return riscv(f) ? (pte::RV_A | pte::RV_D) : (pte::X86_A | pte::X86_D);
 }
@@ -57,15 +72,24 @@ class Directed final : public Stimulus {
     AddrSpace *as_, *as2_;
     std::deque<WalkReq> q_;
     unsigned slot_ = 1, n_cases_ = 0;
+    uint64_t slot_hi_ = 0;
     std::deque<std::string> label_store_; // stable storage for WalkReq::label
 
     unsigned R() const { return f_->levels - 1; }
     bool fault_ad() const { return o_.ad == 1; }
-    // A fresh VA region: its own root entry, so cases never share tables.
+    // A fresh VA region: its own root entry, so cases never share tables. fresh() counts up from
+    // root entry 1, fresh_high() down from the last root entry of the lower (user, TTBR0) half.
     uint64_t fresh() {
-        const uint64_t va = (uint64_t)slot_++ << mmu_level_shift(R());
-        if (!w_.canonical(va) || (va >> (f_->va_bits - 1)) != 0) throw std::runtime_error("directed: out of VA slots");
-        return va;
+        if (slot_ > slot_high()) throw std::runtime_error("directed: out of VA slots");
+        return (uint64_t)slot_++ << mmu_level_shift(R());
+    }
+    uint64_t fresh_high() {
+        if (slot_ > slot_high()) throw std::runtime_error("directed: out of VA slots");
+        return (uint64_t)slot_hi_-- << mmu_level_shift(R());
+    }
+    uint64_t slot_high() {
+        if (!slot_hi_) slot_hi_ = (1ull << (w_.user_va_bits() - mmu_level_shift(R()))) - 1;
+        return slot_hi_;
     }
     uint64_t pa_for(unsigned level) { return ((uint64_t)(slot_ % 61) + 3) << mmu_level_shift(level); }
     void map(AddrSpace &as, uint64_t va, unsigned level, uint32_t perm, uint64_t pa = 0) {
@@ -87,8 +111,8 @@ class Directed final : public Stimulus {
         label_store_.push_back(s);
         return label_store_.back().c_str();
     }
-    void walk(AddrSpace &as, uint64_t va, mmu_access_type t, bool user, int fault, int level, const char *lbl,
-              int pwc = -1, bool flush = false) {
+    WalkReq &walk(AddrSpace &as, uint64_t va, mmu_access_type t, bool user, int fault, int level, const char *lbl,
+                  int pwc = -1, bool flush = false) {
         WalkReq r;
         r.root = as.root;
         r.asid = as.asid;
@@ -101,6 +125,7 @@ class Directed final : public Stimulus {
         r.flush_before = flush;
         r.label = lbl;
         q_.push_back(r);
+        return q_.back();
     }
     uint32_t full() const { return MMU_PERM_RWX | MMU_PERM_U | MMU_PTE_A | MMU_PTE_D; }
 
@@ -200,6 +225,8 @@ class Directed final : public Stimulus {
                         n_cases_++;
                     }
                 }
+            } else if (arm(f_)) {
+                build_arm_leaf(l);
             } else if (l >= 1) {
                 va = fresh();
                 map(*as_, va, l, full());
@@ -229,6 +256,14 @@ class Directed final : public Stimulus {
             walk(*as_, vb, MMU_ACC_IFETCH, true, MMU_FAULT_NOT_PRESENT, k,
                  label("P/V cleared at level " + std::to_string(k)));
             n_cases_ += 2;
+            if (arm(f_)) { // invalid wins over every other bit (RES0 OA bits, type, attributes)
+                vb = fresh();
+                map(*as_, vb, 0, full());
+                raw_or(*as_, vb, k, ~pte::P, pte::P);
+                walk(*as_, vb, MMU_ACC_STORE, false, MMU_FAULT_NOT_PRESENT, k,
+                     label("ARM descriptor with every bit but bit 0 set, level " + std::to_string(k)));
+                n_cases_++;
+            }
         }
         // ---- reserved table entries --------------------------------------------------------
         for (unsigned k = 1; k < L; k++) {
@@ -249,6 +284,8 @@ class Directed final : public Stimulus {
                 walk(*as_, va, MMU_ACC_LOAD, false, MMU_FAULT_RESERVED, k,
                      label("non-leaf with reserved bit 54 at level " + std::to_string(k)));
                 n_cases_ += 3;
+            } else if (arm(f_)) {
+                build_arm_table(k, va);
             } else if (!pt_format_allows_leaf(f_, k)) {
                 raw_or(*as_, va, k, pte::X86_PS);
                 walk(*as_, va, MMU_ACC_LOAD, true, MMU_FAULT_RESERVED, k,
@@ -272,6 +309,16 @@ class Directed final : public Stimulus {
             walk(*as_, va, MMU_ACC_LOAD, true, MMU_FAULT_RESERVED, k,
                  label("table pointer outside memory at level " + std::to_string(k)));
             n_cases_++;
+            if (arm(f_)) { // the highest output-address bit (47) and just above 64 GiB (bit 36)
+                for (unsigned b : {47u, 36u}) {
+                    va = fresh();
+                    map(*as_, va, 0, full());
+                    raw_or(*as_, va, k, 1ull << b);
+                    walk(*as_, va, MMU_ACC_IFETCH, true, MMU_FAULT_RESERVED, k,
+                         label("table pointer with OA bit " + std::to_string(b) + " at level " + std::to_string(k)));
+                    n_cases_++;
+                }
+            }
         }
         {
             uint64_t va = fresh();
@@ -326,6 +373,7 @@ class Directed final : public Stimulus {
                 i++;
             }
             n_cases_++;
+            if (arm(f_)) build_arm_ttbr0_top();
         }
         // ---- page-walk caches -------------------------------------------------------------
         {
@@ -372,6 +420,221 @@ class Directed final : public Stimulus {
             }
         }
     }
+    // ---- armv8-4k48 (format_arm.c) -------------------------------------------------------
+    // Leaf encodings of one page size l (0 = 4K page at L3, 1 = 2M block at L2, 2 = 1G block at L1).
+    void build_arm_leaf(unsigned l) {
+        using namespace pte;
+        const int NONE = MMU_FAULT_NONE;
+        const bool fa = fault_ad();
+        const std::string sz = mmu_level_size_str(l) + std::string(" ARM ");
+        uint64_t va;
+        // Output-address bits 50:48 are RES0 (48-bit OA, no FEAT_LPA).
+        for (unsigned b = 48; b <= 50; b++) {
+            va = fresh();
+            map(*as_, va, l, full());
+            raw_or(*as_, va, l, 1ull << b);
+            walk(*as_, va, kTypes[b % 3], b % 2, MMU_FAULT_RESERVED, l,
+                 label(sz + "leaf with RES0 OA bit " + std::to_string(b)));
+            n_cases_++;
+        }
+        if (l == 0) {
+            // bits[1:0] = 01 at L3: a block descriptor where only pages exist.
+            va = fresh();
+            map(*as_, va, 0, full());
+            raw_or(*as_, va, 0, 0, ARM_TYPE);
+            walk(*as_, va, MMU_ACC_LOAD, true, MMU_FAULT_RESERVED, 0, label(sz + "bits[1:0]=01 at L3 (reserved)"));
+            walk(*as_, va, MMU_ACC_STORE, false, MMU_FAULT_RESERVED, 0, label(sz + "bits[1:0]=01 at L3 (reserved)"));
+            n_cases_++;
+        } else {
+            // Block output address with bits below the block size set (RES0): lowest, middle, highest.
+            for (unsigned b : {12u, 12u + 9u * l / 2u + 3u, mmu_level_shift(l) - 1}) {
+                va = fresh();
+                map(*as_, va, l, full());
+                raw_or(*as_, va, l, 1ull << b);
+                walk(*as_, va, b & 1 ? MMU_ACC_STORE : MMU_ACC_LOAD, true, MMU_FAULT_RESERVED, l,
+                     label(sz + "block with OA bit " + std::to_string(b) + " set (not aligned, RES0)"));
+                n_cases_++;
+            }
+            // A block with bit 1 set is a table descriptor: its OA (a zero frame at 60 GiB) is read
+            // as the next table, whose empty entry is not present.
+            va = fresh();
+            map(*as_, va, l, full(), 60ull << 30);
+            raw_or(*as_, va, l, ARM_TYPE);
+            walk(*as_, va, MMU_ACC_LOAD, true, MMU_FAULT_NOT_PRESENT, (int)l - 1,
+                 label(sz + "block with bits[1:0]=11 is a table descriptor"));
+            n_cases_++;
+        }
+        // Writable without DBM (AP[2]=0, DBM=0): decodes dirty, a store writes nothing.
+        va = fresh();
+        map(*as_, va, l, full());
+        raw_or(*as_, va, l, 0, ARM_DBM);
+        const char *c = label(sz + "writable page without DBM (AP[2]=0, DBM=0)");
+        WalkReq *q = &walk(*as_, va, MMU_ACC_STORE, true, NONE, l, c);
+        q->expect_perm_set = MMU_PERM_W | MMU_PTE_D;
+        q->expect_ad_writes = 0;
+        walk(*as_, va, MMU_ACC_STORE, false, NONE, l, c).expect_ad_writes = 0;
+        // ... with AF=0: the store sets AF only (hw) or faults ACCESSED.
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_RWX | MMU_PERM_U | MMU_PTE_D);
+        raw_or(*as_, va, l, 0, ARM_DBM);
+        c = label(sz + "writable page without DBM, AF=0");
+        q = &walk(*as_, va, MMU_ACC_STORE, true, fa ? MMU_FAULT_ACCESSED : NONE, l, c);
+        if (!fa) q->expect_ad_writes = 1, q->expect_perm_set = MMU_PTE_A | MMU_PTE_D;
+        if (!fa) walk(*as_, va, MMU_ACC_STORE, true, NONE, l, c).expect_ad_writes = 0;
+        n_cases_ += 2;
+        // Writable-clean (DBM=1, AP[2]=1) with AF=1: a store is the hardware dirty-state update
+        // (AP[2] cleared) or, under the fault policy, DIRTY; loads and fetches do not write.
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_RWX | MMU_PERM_U | MMU_PTE_A);
+        c = label(sz + "writable-clean page (DBM=1, AP[2]=1), AF=1");
+        q = &walk(*as_, va, MMU_ACC_LOAD, true, NONE, l, c);
+        q->expect_perm_set = MMU_PERM_W;
+        q->expect_perm_clear = MMU_PTE_D;
+        q->expect_ad_writes = 0;
+        walk(*as_, va, MMU_ACC_IFETCH, true, NONE, l, c).expect_ad_writes = 0;
+        q = &walk(*as_, va, MMU_ACC_STORE, true, fa ? MMU_FAULT_DIRTY : NONE, l, c);
+        if (!fa) q->expect_ad_writes = 1, q->expect_perm_set = MMU_PTE_D;
+        walk(*as_, va, MMU_ACC_STORE, false, fa ? MMU_FAULT_DIRTY : NONE, l, c).expect_ad_writes = 0;
+        n_cases_++;
+        // Read-only (DBM=0, AP[2]=1): software dirty bit 55 clear, then set.
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_R | MMU_PERM_X | MMU_PERM_U | MMU_PTE_A);
+        c = label(sz + "read-only page, software dirty (bit 55) clear");
+        q = &walk(*as_, va, MMU_ACC_LOAD, true, NONE, l, c);
+        q->expect_perm_clear = MMU_PERM_W | MMU_PTE_D;
+        walk(*as_, va, MMU_ACC_STORE, true, MMU_FAULT_PROT_WRITE, l, c);
+        walk(*as_, va, MMU_ACC_STORE, false, MMU_FAULT_PROT_WRITE, l, c);
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_R | MMU_PERM_X | MMU_PERM_U | MMU_PTE_A);
+        raw_or(*as_, va, l, ARM_SW_DIRTY);
+        c = label(sz + "read-only page, software dirty (bit 55) set");
+        q = &walk(*as_, va, MMU_ACC_IFETCH, true, NONE, l, c);
+        q->expect_perm_set = MMU_PTE_D;
+        q->expect_perm_clear = MMU_PERM_W;
+        walk(*as_, va, MMU_ACC_STORE, true, MMU_FAULT_PROT_WRITE, l, c);
+        // Read-only with AF=0: permission faults come before the AF check.
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_R | MMU_PERM_U);
+        c = label(sz + "read-only no-execute page, AF=0");
+        walk(*as_, va, MMU_ACC_STORE, true, MMU_FAULT_PROT_WRITE, l, c);
+        walk(*as_, va, MMU_ACC_IFETCH, true, MMU_FAULT_PROT_EXEC, l, c);
+        q = &walk(*as_, va, MMU_ACC_LOAD, true, fa ? MMU_FAULT_ACCESSED : NONE, l, c);
+        if (!fa) q->expect_ad_writes = 1;
+        n_cases_ += 3;
+        // Execute-never: X = U ? !UXN : !PXN; a supervisor fetch from a user page is PROT_USER.
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_R | MMU_PERM_W | MMU_PERM_U | MMU_PTE_A | MMU_PTE_D);
+        raw_or(*as_, va, l, 0, ARM_PXN);
+        c = label(sz + "user page UXN=1 PXN=0");
+        walk(*as_, va, MMU_ACC_IFETCH, true, MMU_FAULT_PROT_EXEC, l, c);
+        walk(*as_, va, MMU_ACC_IFETCH, false, MMU_FAULT_PROT_USER, l, c);
+        walk(*as_, va, MMU_ACC_LOAD, true, NONE, l, c).expect_perm_clear = MMU_PERM_X;
+        va = fresh();
+        map(*as_, va, l, full());
+        raw_or(*as_, va, l, 0, ARM_PXN);
+        c = label(sz + "user page UXN=0 PXN=0");
+        walk(*as_, va, MMU_ACC_IFETCH, true, NONE, l, c).expect_perm_set = MMU_PERM_X;
+        walk(*as_, va, MMU_ACC_IFETCH, false, MMU_FAULT_PROT_USER, l, c);
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_RWX | MMU_PTE_A | MMU_PTE_D);
+        raw_or(*as_, va, l, ARM_PXN);
+        c = label(sz + "supervisor page UXN=0 PXN=1");
+        walk(*as_, va, MMU_ACC_IFETCH, false, MMU_FAULT_PROT_EXEC, l, c);
+        walk(*as_, va, MMU_ACC_IFETCH, true, MMU_FAULT_PROT_USER, l, c);
+        walk(*as_, va, MMU_ACC_STORE, false, NONE, l, c).expect_perm_clear = MMU_PERM_X | MMU_PERM_U;
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_RWX | MMU_PTE_A | MMU_PTE_D);
+        raw_or(*as_, va, l, ARM_UXN);
+        c = label(sz + "supervisor page UXN=1 PXN=0");
+        walk(*as_, va, MMU_ACC_IFETCH, false, NONE, l, c).expect_perm_set = MMU_PERM_X;
+        walk(*as_, va, MMU_ACC_LOAD, true, MMU_FAULT_PROT_USER, l, c);
+        n_cases_ += 4;
+        // nG: global (nG=0) and not global (nG=1).
+        va = fresh();
+        map(*as_, va, l, full() | MMU_PERM_G);
+        walk(*as_, va, MMU_ACC_LOAD, true, NONE, l, label(sz + "global page (nG=0)")).expect_perm_set = MMU_PERM_G;
+        va = fresh();
+        map(*as_, va, l, full() | MMU_PERM_G);
+        raw_or(*as_, va, l, ARM_NG);
+        walk(*as_, va, MMU_ACC_LOAD, true, NONE, l, label(sz + "page with nG=1")).expect_perm_clear = MMU_PERM_G;
+        n_cases_ += 2;
+        // Bits that do not change the walk: AttrIndx, NS, SH, Contiguous, software 58:56, 63:59.
+        // With AF=0 and writable-clean, the A/D write must keep them.
+        va = fresh();
+        map(*as_, va, l, MMU_PERM_RWX | MMU_PERM_U);
+        raw_or(*as_, va, l, ARM_LEAF_IGNORED);
+        c = label(sz + "leaf with every ignored attribute bit set, AF=0, writable-clean");
+        q = &walk(*as_, va, MMU_ACC_STORE, true, fa ? MMU_FAULT_ACCESSED : NONE, l, c);
+        if (!fa) q->expect_ad_writes = 1;
+        walk(*as_, va, MMU_ACC_IFETCH, true, fa ? MMU_FAULT_ACCESSED : NONE, l, c);
+        va = fresh();
+        map(*as_, va, l, full());
+        raw_or(*as_, va, l, ARM_LEAF_IGNORED);
+        c = label(sz + "leaf with every ignored attribute bit set, AF=1");
+        walk(*as_, va, MMU_ACC_STORE, true, NONE, l, c).expect_ad_writes = 0;
+        walk(*as_, va, MMU_ACC_IFETCH, true, NONE, l, c);
+        walk(*as_, va, MMU_ACC_LOAD, false, NONE, l, c);
+        n_cases_ += 2;
+    }
+
+    // Table descriptors at level k (1..3); `va` is a fresh 4K mapping full() below them.
+    void build_arm_table(unsigned k, uint64_t va) {
+        using namespace pte;
+        const int NONE = MMU_FAULT_NONE;
+        const std::string lv = std::to_string(k);
+        raw_or(*as_, va, k, 1ull << 48);
+        walk(*as_, va, MMU_ACC_LOAD, true, MMU_FAULT_RESERVED, k, label("ARM table descriptor with RES0 OA bit 48, level " + lv));
+        va = fresh();
+        map(*as_, va, 0, full());
+        raw_or(*as_, va, k, 1ull << 50);
+        walk(*as_, va, MMU_ACC_STORE, false, MMU_FAULT_RESERVED, k,
+             label("ARM table descriptor with RES0 OA bit 50, level " + lv));
+        n_cases_ += 2;
+        va = fresh();
+        map(*as_, va, 0, full());
+        raw_or(*as_, va, k, 0, ARM_TYPE);
+        if (k == R()) {
+            walk(*as_, va, MMU_ACC_LOAD, true, MMU_FAULT_RESERVED, k, label("ARM block descriptor at L0 (reserved)"));
+        } else {
+            // A table descriptor turned into a block: RESERVED unless the table frame happens to be
+            // block-aligned (then a supervisor, writable, AF=0 block: PROT_USER for a user load).
+            walk(*as_, va, MMU_ACC_LOAD, true, -1, k, label("ARM table descriptor with bits[1:0]=01, level " + lv));
+        }
+        n_cases_++;
+        // Table attributes (APTable, UXNTable, PXNTable, NSTable, ignored bits) have no effect in the
+        // model (hier_perms = false): the walk goes through.
+        va = fresh();
+        map(*as_, va, 0, full());
+        raw_or(*as_, va, k, ARM_TABLE_IGNORED);
+        const char *c = label("ARM table descriptor with APTable/XNTable/ignored bits set, level " + lv);
+        walk(*as_, va, MMU_ACC_STORE, true, NONE, 0, c);
+        walk(*as_, va, MMU_ACC_IFETCH, true, NONE, 0, c);
+        walk(*as_, va, MMU_ACC_LOAD, false, NONE, 0, c);
+        n_cases_++;
+    }
+
+    // The TTBR0 range is [0, 2^48): VA bit 47 set is canonical (the kernel half elsewhere), bit 48
+    // set is not.
+    void build_arm_ttbr0_top() {
+        const int NONE = MMU_FAULT_NONE;
+        const uint64_t top = fresh_high(); // root entry 511
+        const uint64_t last = top + lsize(R()) - 4096; // the last 4K page
+        if (last != (1ull << 48) - 4096) throw std::runtime_error("directed: TTBR0 top slot");
+        map(*as_, last, 0, full());
+        const char *c = label("ARM last 4K page of the TTBR0 range");
+        walk(*as_, last + 0xFF8, MMU_ACC_LOAD, true, NONE, 0, c);
+        walk(*as_, last, MMU_ACC_STORE, false, NONE, 0, c);
+        const uint64_t mid = fresh_high(); // root entry 510: VA bit 47 set
+        map(*as_, mid, 2, full());
+        walk(*as_, mid + 0x12345678, MMU_ACC_IFETCH, true, NONE, 2, label("ARM 1G block with VA bit 47 set"));
+        c = label("ARM VA just above the TTBR0 range");
+        walk(*as_, 1ull << 48, MMU_ACC_LOAD, true, MMU_FAULT_NONCANONICAL, (int)R(), c);
+        walk(*as_, (1ull << 48) | last, MMU_ACC_STORE, false, MMU_FAULT_NONCANONICAL, (int)R(), c);
+        walk(*as_, 0xFFFF800000000000ull, MMU_ACC_IFETCH, false, MMU_FAULT_NONCANONICAL, (int)R(),
+             label("ARM kernel-half (TTBR1) VA"));
+        n_cases_ += 4;
+    }
+
     unsigned pwc_size(unsigned level) const {
         if (level < 1 || level > 4 || level >= f_->levels) return 0;
         return v_.pwc[level - 1];
@@ -400,6 +663,7 @@ class Random final : public Stimulus {
         for (auto &as : w_.spaces())
             for (auto &r : as.regions) leaves_.push_back({&as, r.va, r.len, r.level});
         if (leaves_.empty()) throw std::runtime_error("random: no mappings");
+        if (arm(f_)) arm_vary_leaves();
         cur_ = &w_.spaces()[0];
         prev_va_ = leaves_[0].va;
     }
@@ -427,10 +691,10 @@ class Random final : public Stimulus {
             va = w_.canon(prev_va_ ^ (rng_.below(1ull << bits) & ~0xFFFull)) | (rng_.below(4096) & ~7ull);
         } else if (pick < 82) { // exactly a recent one again
             va = prev_va_;
-        } else if (pick < 92) { // anywhere in the lower half
-            va = rng_.below(1ull << (f_->va_bits - 1));
-        } else if (pick < 96) { // upper (kernel) half
-            va = w_.canon(rng_.next() | (1ull << (f_->va_bits - 1)));
+        } else if (pick < 92) { // anywhere in the lower half (ARM: the whole TTBR0 range)
+            va = rng_.below(1ull << w_.user_va_bits());
+        } else if (pick < 96) { // upper (kernel) half; ARM: TTBR1, non-canonical here
+            va = w_.sext(rng_.next() | (1ull << (f_->va_bits - 1)));
         } else { // anything, mostly non-canonical
             va = rng_.next();
         }
@@ -491,7 +755,7 @@ class Random final : public Stimulus {
     void build_space(AddrSpace &as) {
         // A few clusters (root entries) hold most mappings so tables are shared and the
         // page-walk caches hit; root-level leaves (sv39 1G, sv48 512G) get root entries of their own.
-        const uint64_t half_roots = 1ull << (f_->va_bits - 1 - mmu_level_shift(R()));
+        const uint64_t half_roots = 1ull << (w_.user_va_bits() - mmu_level_shift(R()));
         std::vector<uint64_t> clusters;
         for (int i = 0; i < 6; i++) clusters.push_back(rng_.below(half_roots) << mmu_level_shift(R()));
         const unsigned n_maps = 350;
@@ -529,7 +793,15 @@ class Random final : public Stimulus {
             uint64_t pa;
             if (!w_.entry_pa(*l.as, va, level, &pa)) continue;
             const uint64_t v = w_.rd(pa);
-            if (v & pte::P) w_.wr(pa, v & ~(rng_.chance(0.5) ? ad_bits(f_) : ad_bits(f_) & ~(pte::X86_A | pte::RV_A)));
+            if (!(v & pte::P)) continue;
+            if (arm(f_)) { // AF cleared or not; dirty state cleaned: DBM -> AP[2]=1, else bit 55 cleared
+                uint64_t n = v & ~pte::ARM_SW_DIRTY;
+                if (n & pte::ARM_DBM) n |= pte::ARM_AP2;
+                if (rng_.chance(0.5)) n &= ~pte::ARM_AF;
+                w_.wr(pa, n);
+                continue;
+            }
+            w_.wr(pa, v & ~(rng_.chance(0.5) ? ad_bits(f_) : ad_bits(f_) & ~(pte::X86_A | pte::RV_A)));
         }
     }
 
@@ -545,6 +817,8 @@ class Random final : public Stimulus {
         const unsigned what = (unsigned)rng_.below(6);
         if (what == 0) {
             v &= ~pte::P;
+        } else if (arm(f_)) {
+            v = arm_corrupt(v, level, d.kind);
         } else if (riscv(f_)) {
             if (d.kind == PT_ENTRY_LEAF) {
                 static const uint64_t m[] = {1ull << 57, pte::RV_PPN0, pte::RV_PPN0 << 9, 1ull << 63, pte::RV_U};
@@ -569,6 +843,50 @@ class Random final : public Stimulus {
         if (v == old) return;
         corrupted_.push_back({pa, old});
         w_.wr(pa, v);
+    }
+    // ---- armv8-4k48 ----------------------------------------------------------------------
+    // Valid encodings the editor never writes, made once at build time on ~30 % of the leaf
+    // entries: writable without DBM, read-only with software dirty, XN combinations, global,
+    // ignored attribute bits, DBM on a writable-dirty page.
+    void arm_vary_leaves() {
+        using namespace pte;
+        for (const Leaf &l : leaves_) {
+            for (uint64_t off = 0; off < l.len; off += lsize(l.level)) {
+                if (!rng_.chance(0.3)) continue;
+                uint64_t pa;
+                if (!w_.entry_pa(*l.as, l.va + off, l.level, &pa)) continue;
+                uint64_t v = w_.rd(pa);
+                switch (rng_.below(7)) {
+                case 0: v &= ~ARM_DBM; break;                           // AP[2] alone decides W
+                case 1: v ^= ARM_SW_DIRTY; break;                       // software dirty
+                case 2: v ^= rng_.chance(0.5) ? ARM_PXN : ARM_UXN; break; // XN combinations
+                case 3: v ^= ARM_NG; break;                             // global / not global
+                case 4: v |= ARM_LEAF_IGNORED & rng_.next(); break;     // ignored attributes
+                case 5: v ^= ARM_AP1; break;                            // EL0 access
+                default: v ^= ARM_AP2; break;                           // read-only / writable(-clean)
+                }
+                w_.wr(pa, v);
+            }
+        }
+    }
+
+    // One corruption of an ARM descriptor at `level` (epoch; restored at the next epoch).
+    uint64_t arm_corrupt(uint64_t v, unsigned level, pt_entry_kind kind) {
+        using namespace pte;
+        const unsigned what = (unsigned)rng_.below(10);
+        if (what == 0) return rng_.next();                          // anything at all
+        if (what == 1) return rng_.next() & ~ARM_OA_RES0;           // anything with a legal OA range
+        if (what == 2) return v | 1ull << (48 + rng_.below(3));     // RES0 OA bit 50:48
+        if (what == 3) return v ^ ARM_TYPE;                         // table <-> block, page -> 01 at L3
+        if (kind == PT_ENTRY_TABLE) {
+            static const uint64_t m[] = {1ull << 36 /* just outside 64 GiB */, 1ull << 47, ARM_TABLE_IGNORED,
+                                         3ull << 61 /* APTable */, 3ull << 59 /* XNTable */, 0xFF0ull, ARM_DBM};
+            return v ^ m[rng_.below(sizeof m / sizeof m[0])];
+        }
+        // Leaf: block OA alignment (a low OA bit), permissions, AF, DBM, software dirty.
+        static const uint64_t m[] = {ARM_AP1, ARM_AP2, ARM_DBM, ARM_PXN, ARM_UXN, ARM_AF, ARM_NG, ARM_SW_DIRTY};
+        if (what == 4) return v ^ (1ull << (12 + rng_.below(9 * level + 1)));
+        return v ^ m[rng_.below(sizeof m / sizeof m[0])];
     }
 };
 
@@ -618,7 +936,7 @@ class TraceStim final : public Stimulus {
                 continue;
             }
             AddrSpace &as = space(rec.asid);
-            const uint64_t va = rec.va & ((1ull << (f_->va_bits - 1)) - 1); // user half of this format
+            const uint64_t va = rec.va & ((1ull << w_.user_va_bits()) - 1); // user half (ARM: TTBR0 range)
             const mmu_access_type t = rec.kind == MTR_IFETCH ? MMU_ACC_IFETCH
                                       : rec.kind == MTR_LOAD ? MMU_ACC_LOAD
                                                              : MMU_ACC_STORE;

@@ -8,6 +8,7 @@ namespace cosim {
 World::World(mmu_pt_format_id fmt, uint64_t phys_bytes) : fmt_(pt_format_get(fmt)) {
     mmu_error err{};
     if (!fmt_) throw std::runtime_error("unknown format");
+    zero_ext_ = !fmt_->canonical(~0ull);
     mem_ = mmu_physmem_create(phys_bytes, &err);
     if (!mem_) throw std::runtime_error(err.msg);
     // Frame 0 is kept back: a zero table pointer never names a real table.
@@ -63,9 +64,14 @@ bool World::entry_pa(const AddrSpace &as, uint64_t va, unsigned level, uint64_t 
     return false;
 }
 
-uint64_t World::canon(uint64_t va) const {
+uint64_t World::sext(uint64_t va) const {
     const unsigned sh = 64 - fmt_->va_bits;
     return (uint64_t)((int64_t)(va << sh) >> sh);
+}
+
+uint64_t World::canon(uint64_t va) const {
+    if (zero_ext_) return va & ((1ull << fmt_->va_bits) - 1);
+    return sext(va);
 }
 
 } // namespace cosim

@@ -47,13 +47,25 @@ class World {
     uint64_t rd(uint64_t pa) const { return mmu_physmem_read64(mem_, pa); }
     void wr(uint64_t pa, uint64_t v) { mmu_physmem_write64(mem_, pa, v); }
 
-    // Sign-extend / truncate to a canonical VA of the format.
+    // A canonical VA of the format: sign-extended (x86, RISC-V: both halves) or truncated to
+    // va_bits (armv8-4k48: TTBR0 only, bits 63:48 must be zero).
     uint64_t canon(uint64_t va) const;
+    // Sign-extended from va_bits, whatever the format calls canonical: a "kernel half" VA, which
+    // for armv8-4k48 (TTBR1, not modelled) is non-canonical.
+    uint64_t sext(uint64_t va) const;
     bool canonical(uint64_t va) const { return fmt_->canonical(va); }
+    // VA bits of the lower (user, TTBR0) half: va_bits - 1 for the sign-extended formats, all
+    // va_bits for armv8-4k48, whose TTBR0 range is [0, 2^48).
+    unsigned user_va_bits() const { return zero_ext_ ? fmt_->va_bits : fmt_->va_bits - 1; }
     bool is_x86() const { return fmt_->table_accessed; }
+    bool is_arm() const { return fmt_->id == MMU_FMT_ARMV8_4K48; }
+    bool is_riscv() const {
+        return fmt_->id == MMU_FMT_SV39 || fmt_->id == MMU_FMT_SV48 || fmt_->id == MMU_FMT_SV57;
+    }
 
   private:
     const pt_format *fmt_;
+    bool zero_ext_ = false; // canonical VAs are zero-extended (all-ones is not canonical)
     mmu_physmem *mem_ = nullptr;
     mmu_buddy *buddy_ = nullptr;
     std::vector<AddrSpace> spaces_;
