@@ -3,7 +3,8 @@
 # from elsewhere). Idempotent: installs only missing packages.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libfyaml-dev libjansson-dev libzstd-dev liblzma-dev zlib1g-dev
-      valgrind clang libclang-rt-14-dev verilator libsystemc-dev)
+      valgrind clang libclang-rt-14-dev verilator libsystemc-dev parallel
+      python3-matplotlib python3-pandas python3-numpy python3-pytest)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

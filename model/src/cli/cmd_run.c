@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/config_args.h"
 #include "cli/driver.h"
+#include "cli/run_one.h"
 #include "cli/summary.h"
 #include "mmu/sim.h"
 #include "mmu/trace.h"
@@ -34,8 +35,7 @@ static void usage(FILE *out) {
           out);
 }
 
-/* Write via a temporary file and rename, so a result file is never half written. */
-static bool write_file_atomic(const char *path, const char *text) {
+bool write_file_atomic(const char *path, const char *text) {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
         cli_error("%s: path too long", path);
@@ -87,6 +87,59 @@ static char *describe_input(const char *input, const mtr_source *src, const driv
     char *text = t ? json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(t);
     return text;
+}
+
+/* Add `key: json_text` to the result document (same dumper and flags as
+ * mmu_sim_result_json, so the standard part stays byte-identical). */
+static char *add_extra(char *doc, const char *key, const char *json_text) {
+    json_t *d = json_loads(doc, 0, NULL), *x = json_loads(json_text, 0, NULL);
+    char *out = NULL;
+    if (d && x && json_object_set(d, key, x) == 0) out = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(d);
+    json_decref(x);
+    free(doc);
+    return out;
+}
+
+int run_one(const mmu_config *cfg, const char *trace, const run_one_opts *o, mmu_sim **sim_out,
+            driver_stats *ds_out) {
+    if (sim_out) *sim_out = NULL;
+    mmu_error err = {0};
+    mtr_source *src = mtr_source_open(trace, &o->source, &err);
+    if (!src) {
+        cli_error("%s", err.msg);
+        return 1;
+    }
+    mmu_sim *sim = mmu_sim_create(cfg, &err);
+    if (!sim) {
+        cli_error("%s", err.msg);
+        mtr_source_close(src);
+        return 1;
+    }
+    driver_stats ds;
+    int rc = 0;
+    if (driver_run(sim, src, &o->driver, &ds, &err) != MMU_OK) {
+        cli_error("%s: %s", trace, err.msg);
+        rc = 1;
+    }
+    if (rc == 0 && o->out_path) {
+        char *ttext = describe_input(trace, src, &ds);
+        char *doc = ttext ? mmu_sim_result_json(sim, ttext) : NULL;
+        if (doc && o->extra_key && o->extra_json) doc = add_extra(doc, o->extra_key, o->extra_json);
+        if (!doc) {
+            cli_error("out of memory building the result");
+            rc = 1;
+        } else if (!write_file_atomic(o->out_path, doc)) {
+            rc = 1;
+        }
+        free(doc);
+        free(ttext);
+    }
+    mtr_source_close(src);
+    if (ds_out) *ds_out = ds;
+    if (rc == 0 && sim_out) *sim_out = sim;
+    else mmu_sim_destroy(sim);
+    return rc;
 }
 
 int cmd_run(int argc, char **argv) {
@@ -143,37 +196,11 @@ int cmd_run(int argc, char **argv) {
     }
     mmu_config cfg;
     if (!config_args_build(&ca, &cfg)) return 1;
-    mmu_error err = {0};
-    mtr_source *src = mtr_source_open(trace, &sopts, &err);
-    if (!src) {
-        cli_error("%s", err.msg);
-        return 1;
-    }
-    mmu_sim *sim = mmu_sim_create(&cfg, &err);
-    if (!sim) {
-        cli_error("%s", err.msg);
-        mtr_source_close(src);
-        return 1;
-    }
     dopts.progress = !quiet && isatty(STDERR_FILENO);
+    const run_one_opts ro = {.driver = dopts, .source = sopts, .out_path = out_path};
+    mmu_sim *sim = NULL;
     driver_stats ds;
-    int rc = 0;
-    if (driver_run(sim, src, &dopts, &ds, &err) != MMU_OK) {
-        cli_error("%s: %s", trace, err.msg);
-        rc = 1;
-    }
-    if (rc == 0 && out_path) {
-        char *ttext = describe_input(trace, src, &ds);
-        char *doc = ttext ? mmu_sim_result_json(sim, ttext) : NULL;
-        if (!doc) {
-            cli_error("out of memory building the result");
-            rc = 1;
-        } else if (!write_file_atomic(out_path, doc)) {
-            rc = 1;
-        }
-        free(doc);
-        free(ttext);
-    }
+    const int rc = run_one(&cfg, trace, &ro, &sim, &ds);
     if (rc == 0 && !quiet) {
         summary_print(stdout, sim, trace, ca.config_path, ds.seconds);
         if (ds.split_accesses)
@@ -185,6 +212,5 @@ int cmd_run(int argc, char **argv) {
         if (out_path) printf("result written to %s\n", out_path);
     }
     mmu_sim_destroy(sim);
-    mtr_source_close(src);
     return rc;
 }
