@@ -1,6 +1,7 @@
 # cli_sweep.sh — `mmusim sweep`: N points give N results and N table rows that
 # match individual `mmusim run` results exactly; a sweep killed midway resumes
-# to the same table; the GNU Parallel path (--emit parallel + merge) for real;
+# to the same table; the one-pass engine (points sharing a trace) is
+# byte-identical to per-point runs; the GNU Parallel path (--emit parallel + merge) for real;
 # --emit slurm; bad specs are one clear error.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -107,6 +108,52 @@ if command -v parallel >/dev/null; then
 else
   fail "GNU parallel not installed (scripts/setup.sh installs it)"
 fi
+
+# One pass vs per point: points sharing a trace run in one pass over it (the
+# default); --per-point runs one process per point (the --point/--emit path).
+# Both must give byte-identical point files and tables, equal to `mmusim run`.
+"$MMUSIM" sweep "$TMP/spec.yaml" -o "$TMP/pp" -j 2 -q --per-point || fail "--per-point sweep"
+same=1
+for f in "$TMP"/a/points/p*.json; do cmp -s "$f" "$TMP/pp/points/${f##*/}" || same=0; done
+[ "$same" = 1 ] && cmp -s "$TMP/a/table.csv" "$TMP/pp/table.csv" && cmp -s "$TMP/a/table.json" "$TMP/pp/table.json" \
+  && pass || fail "one-pass and --per-point results differ"
+# A multi-process trace (context-switch markers, pid -> ASID maps kept per point),
+# 6 configs on one trace, plus a second trace; -j 1, 2 and 3 threads.
+cat >"$TMP/mix.yaml" <<'YAML'
+grid:
+  tlb.l2.arrays.0.entries: [384, 1536, 3072]
+  asid.bits: [0, 12]
+traces: ["gen:mix,procs=3,quantum=5000,inner=zipf,footprint=64M,accesses=20000,writes=0.2", "gen:chase,footprint=16M,accesses=30000"]
+YAML
+"$MMUSIM" sweep "$TMP/mix.yaml" -o "$TMP/mixpp" -q --per-point || fail "mix --per-point"
+for j in 1 2 3; do
+  "$MMUSIM" sweep "$TMP/mix.yaml" -o "$TMP/mix$j" -q -j $j || fail "mix one pass -j $j"
+  same=1
+  for f in "$TMP"/mixpp/points/p*.json; do cmp -s "$f" "$TMP/mix$j/points/${f##*/}" || same=0; done
+  [ "$same" = 1 ] && cmp -s "$TMP/mixpp/table.csv" "$TMP/mix$j/table.csv" && pass \
+    || fail "mix sweep -j $j (one pass) differs from --per-point"
+done
+# Every one-pass point equals its own `mmusim run` (whole result but the sweep object).
+c=0  # config index (asid.bits varies fastest); point = config * 2 traces + trace
+for e in 384 1536 3072; do for b in 0 12; do for t in 0 1; do
+  id=$(printf p%04d $((c * 2 + t)))
+  tr=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['sweep']['trace'])" "$TMP/mix1/points/$id.json")
+  "$MMUSIM" run -q --set tlb.l2.arrays.0.entries=$e --set asid.bits=$b -o "$TMP/run_$id.json" "$tr" || fail "run $id"
+  $PY - "$TMP/run_$id.json" "$TMP/mix1/points/$id.json" <<'PYEOF' || fail "point $id differs from mmusim run"
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2])); b.pop("sweep")
+assert a == b
+PYEOF
+done; c=$((c + 1)); done; done
+pass
+# A point failing inside a pass (asid.bits = 1 tags 2 of the 3 processes) fails
+# alone: its error names it, the pass's other points are written, exit 1.
+printf 'grid: {asid.bits: [12, 1, 0]}\ntraces: ["gen:mix,procs=3,quantum=100,accesses=3000"]\n' >"$TMP/f.yaml"
+"$MMUSIM" sweep "$TMP/f.yaml" -o "$TMP/f" -q -j 2 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "point p0001" "$TMP/err" && grep -q "asid.bits" "$TMP/err" \
+  && [ -f "$TMP/f/points/p0000.json" ] && [ -f "$TMP/f/points/p0002.json" ] && [ ! -e "$TMP/f/points/p0001.json" ] \
+  && [ ! -e "$TMP/f/table.csv" ] && pass || fail "failing point in a pass: rc $rc, $(cat "$TMP/err"); $(ls "$TMP/f/points")"
 
 # Slurm job array.
 "$MMUSIM" sweep "$TMP/spec.yaml" -o "$TMP/sl" --emit slurm -q || fail "--emit slurm"

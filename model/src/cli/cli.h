@@ -8,6 +8,7 @@ int cmd_config(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_cosim(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_misscurve(int argc, char **argv);
 
 /* "mmusim: error: ..." on stderr. */
 void cli_error(const char *fmt, ...)

@@ -1,6 +1,9 @@
-/* cmd_sweep.c — `mmusim sweep`: run every point of a sweep spec (a pool of
- * forked workers, one process per point), resumably, then write the tidy
- * table; emit GNU Parallel / Slurm job lists; merge results made elsewhere.
+/* cmd_sweep.c — `mmusim sweep`: run every point of a sweep spec, resumably,
+ * then write the tidy table; emit GNU Parallel / Slurm job lists; merge
+ * results made elsewhere. Points that share a trace run in one pass over it
+ * (sweep_pass.c: the trace decoded once, -j threads sharing the simulators);
+ * a point alone on its trace (and every point with --per-point) runs in a
+ * pool of forked workers, one process per point.
  *
  * Each point is exactly `mmusim run -c BASE --set K=V... TRACE -o
  * DIR/points/<id>.json` (run_one), with a "sweep" object added to the result.
@@ -22,6 +25,7 @@
 
 #include "cli/cli.h"
 #include "cli/run_one.h"
+#include "cli/sweep_pass.h"
 #include "cli/sweep_spec.h"
 #include "cli/sweep_table.h"
 
@@ -32,7 +36,10 @@ static void usage(FILE *out) {
           "       mmusim sweep merge DIR [--partial]                 rebuild DIR/table.{csv,json} from DIR/points\n"
           "\n"
           "  -o, --output DIR   sweep directory: points/<id>.json, sweep.yaml, table.csv, table.json\n"
-          "  -j, --jobs N       points simulated in parallel (default: number of CPUs)\n"
+          "  -j, --jobs N       threads / processes simulating points (default: number of CPUs)\n"
+          "      --per-point    one process per point, each decoding its trace (default: points\n"
+          "                     sharing a trace run in one pass over it, which needs the sum of\n"
+          "                     their simulators' memory)\n"
           "  -q, --quiet        no progress line, no final message\n"
           "      --partial      merge: write the table even if some points have no result\n"
           "\n"
@@ -131,7 +138,8 @@ static bool check_foreign_files(const sweep_spec *s, const char *points) {
 
 typedef struct point_plan {
     char hash[17];
-    bool done; /* a valid result exists */
+    bool done;   /* a valid result exists (or, for run_pool, a pass has run it) */
+    char *trace; /* the path the point opens (owned) */
 } point_plan;
 
 /* Build every point's config (reporting the first bad key), hash it and
@@ -146,7 +154,7 @@ static bool plan_points(const sweep_spec *s, const char *dir, point_plan *plan, 
             return false;
         }
         bool ok = sweep_point_config(s, &p, &cfg);
-        if (ok && !sweep_point_hash(&cfg, &p, plan[i].hash)) {
+        if (ok && (!sweep_point_hash(&cfg, &p, plan[i].hash) || !(plan[i].trace = strdup(p.trace_path)))) {
             cli_error("out of memory");
             ok = false;
         }
@@ -278,6 +286,43 @@ static int run_pool(const sweep_spec *s, const char *dir, const point_plan *plan
     return 0;
 }
 
+/* One pass per trace shared by two or more points still to run (in point
+ * order of each group's first point); those points are marked done in
+ * `plan` so that run_pool leaves them out. Returns 0 if every point of every
+ * pass succeeded; after a failed pass no more are started. */
+static int run_passes(const sweep_spec *s, const char *dir, point_plan *plan, uint64_t *n_done,
+                      unsigned jobs, bool progress) {
+    uint64_t *idx = malloc(s->n_points * sizeof *idx);
+    if (!idx) {
+        cli_error("out of memory");
+        return 1;
+    }
+    int rc = 0;
+    for (uint64_t i = 0; i < s->n_points && rc == 0; i++) {
+        if (plan[i].done) continue;
+        unsigned n = 0;
+        for (uint64_t j = i; j < s->n_points && n < UINT_MAX; j++)
+            if (!plan[j].done && strcmp(plan[j].trace, plan[i].trace) == 0) idx[n++] = j;
+        if (n < 2) continue;
+        const double t0 = now_s();
+        if (progress)
+            fprintf(stderr, "sweep: one pass over %s for %u points (%" PRIu64 "/%" PRIu64 " done)\n",
+                    plan[i].trace, n, *n_done, s->n_points);
+        const unsigned failed = sweep_pass_run(s, dir, idx, n, jobs, progress);
+        for (unsigned k = 0; k < n; k++) plan[idx[k]].done = true;
+        *n_done += n;
+        if (progress) {
+            char e[32];
+            fmt_dur(e, sizeof e, now_s() - t0);
+            fprintf(stderr, "sweep: %u points done in %s\n", n - failed, e);
+        }
+        if (failed) rc = 1;
+    }
+    free(idx);
+    if (rc) cli_error("sweep stopped: a point failed (see above); results so far are kept, run again to resume");
+    return rc;
+}
+
 /* Shell single-quoting. */
 static void shq(FILE *f, const char *s) {
     fputc('\'', f);
@@ -404,7 +449,7 @@ static int cmd_merge(int argc, char **argv) {
 int cmd_sweep(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "merge") == 0) return cmd_merge(argc - 1, argv + 1);
     const char *spec_path = NULL, *dir = NULL, *emit = NULL, *point = NULL;
-    bool quiet = false;
+    bool quiet = false, per_point = false;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -433,6 +478,8 @@ int cmd_sweep(int argc, char **argv) {
             point = argv[++i];
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--per-point") == 0) {
+            per_point = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
@@ -510,11 +557,15 @@ int cmd_sweep(int argc, char **argv) {
     const bool progress = !quiet && isatty(STDERR_FILENO);
     if (!quiet && n_done)
         printf("resuming: %" PRIu64 " of %" PRIu64 " points already done in %s\n", n_done, s.n_points, dir);
+    if (!per_point && n_done < s.n_points && run_passes(&s, dir, plan, &n_done, (unsigned)jobs, progress))
+        goto out;
     if (n_done < s.n_points &&
         run_pool(&s, dir, plan, n_done, (unsigned)(jobs < (long)s.n_points ? jobs : (long)s.n_points), progress))
         goto out;
     rc = sweep_table_build(&s, dir, false, quiet);
 out:
+    if (plan)
+        for (uint64_t i = 0; i < s.n_points; i++) free(plan[i].trace);
     free(plan);
     free(points);
     sweep_spec_free(&s);

@@ -112,91 +112,135 @@ static void progress_line(const driver_stats *st, uint64_t total, double t0) {
         fprintf(stderr, "\r  %" PRIu64 " records  %.1f M/s   ", st->records, rate / 1e6);
 }
 
+struct driver_state {
+    mmu_sim *sim;
+    const mmu_config *cfg;
+    driver_opts opts;
+    bool dependent;
+    bool done;          /* --limit reached: feed nothing more */
+    uint64_t index;     /* record index in the source */
+    unsigned walking;   /* lookahead on while > 0 (see PREFETCH_WINDOW) */
+    driver_stats st;
+    pid_map pids;
+};
+
+driver_state *driver_begin(mmu_sim *sim, const mtr_source *src, const driver_opts *opts, mmu_error *err) {
+    driver_state *d = calloc(1, sizeof *d);
+    if (!d) {
+        mmu_error_set(err, MMU_ERR_NOMEM, "out of host memory");
+        return NULL;
+    }
+    d->sim = sim;
+    d->cfg = mmu_sim_config(sim);
+    d->opts = *opts;
+    d->dependent = trace_has_dependent_loads(src);
+    d->walking = PREFETCH_WINDOW;
+    return d;
+}
+
+bool driver_done(const driver_state *d) { return d->done; }
+
+const driver_stats *driver_state_stats(const driver_state *d) { return &d->st; }
+
+mmu_status driver_feed(driver_state *d, const mtr_record *buf, size_t n, mmu_error *err) {
+    mmu_sim *sim = d->sim;
+    const driver_opts *opts = &d->opts;
+    driver_stats *st = &d->st;
+    pid_map *pids = &d->pids;
+    uint64_t index = d->index;
+    unsigned walking = d->walking;
+    mmu_status rc = MMU_OK;
+    for (size_t i = 0; i < n && rc == MMU_OK; i++, index++) {
+        if (index < opts->skip) continue;
+        if (opts->limit && st->records >= opts->limit) {
+            d->done = true;
+            break;
+        }
+        const mtr_record *r = &buf[i];
+        if (walking && i + PREFETCH_AHEAD < n) prefetch_record(sim, pids, &buf[i + PREFETCH_AHEAD]);
+        st->records++;
+        uint16_t asid = 0;
+        if ((rc = map_pid(pids, d->cfg, r->asid, &asid, index, err)) != MMU_OK) break;
+        if (r->kind == MTR_MARKER) {
+            if (r->marker < MTR_MK_COUNT) st->markers[r->marker]++;
+            switch (r->marker) {
+            case MTR_MK_FLUSH_PAGE: mmu_sim_flush(sim, MMU_FLUSH_PAGE, r->va, asid); break;
+            case MTR_MK_FLUSH_ASID: mmu_sim_flush(sim, MMU_FLUSH_ASID, 0, asid); break;
+            case MTR_MK_FLUSH_ALL: mmu_sim_flush(sim, MMU_FLUSH_ALL, 0, 0); break;
+            default: break; /* ctx switch: the next access carries the ASID; mmap/munmap: no OS model yet */
+            }
+            continue;
+        }
+        mmu_access a = {.va = r->va, .type = access_type(r->kind), .priv = MMU_PRIV_USER,
+                        .asid = asid, .instrs = r->instrs,
+                        .dependent = d->dependent && r->kind == MTR_LOAD};
+        mmu_access_result res;
+        if ((rc = mmu_sim_access(sim, &a, &res, err)) != MMU_OK) break;
+        walking = res.walks ? PREFETCH_WINDOW : walking - (walking != 0);
+        st->accesses++;
+        /* An access that crosses a 4K page boundary needs both translations. */
+        if (r->size > 1 && ((r->va ^ (r->va + r->size - 1)) >> MMU_BASE_PAGE_SHIFT) != 0) {
+            a.va = (r->va | (MMU_FRAME_SIZE - 1)) + 1;
+            a.instrs = 0;
+            if ((rc = mmu_sim_access(sim, &a, NULL, err)) != MMU_OK) break;
+            st->accesses++;
+            st->split_accesses++;
+        }
+    }
+    d->index = index;
+    d->walking = walking;
+    if (rc != MMU_OK) {
+        /* Name the record in the error, keeping the simulator's message. */
+        char msg[MMU_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        if (err && !strstr(msg, "record "))
+            mmu_error_set(err, rc, "record %" PRIu64 ": %s", index, msg);
+    }
+    return rc;
+}
+
+mmu_status driver_end(driver_state *d, mmu_status rc, driver_stats *st, mmu_error *err) {
+    if (rc == MMU_OK) mmu_sim_finish(d->sim);
+    if (rc == MMU_OK && d->opts.skip && d->index < d->opts.skip)
+        rc = mmu_error_set(err, MMU_ERR_INVALID_ARG, "--skip %" PRIu64 " is beyond the end of the trace (%" PRIu64 " records)",
+                           d->opts.skip, d->index);
+    d->st.processes = d->pids.n;
+    *st = d->st;
+    free(d);
+    return rc;
+}
+
 mmu_status driver_run(mmu_sim *sim, mtr_source *src, const driver_opts *opts, driver_stats *st,
                       mmu_error *err) {
     memset(st, 0, sizeof *st);
-    pid_map *pids = calloc(1, sizeof *pids);
     mtr_record *buf = malloc(DRIVER_BATCH * sizeof *buf);
-    if (!pids || !buf) {
-        free(pids);
+    driver_state *d = buf ? driver_begin(sim, src, opts, err) : NULL;
+    if (!d) {
         free(buf);
         return mmu_error_set(err, MMU_ERR_NOMEM, "out of host memory");
     }
-    const mmu_config *cfg = mmu_sim_config(sim);
-    const bool dependent = trace_has_dependent_loads(src);
     const uint64_t hint = mtr_source_count_hint(src);
     uint64_t total = hint == UINT64_MAX ? UINT64_MAX : (hint > opts->skip ? hint - opts->skip : 0);
     if (opts->limit && opts->limit < total) total = opts->limit;
     const double t0 = now_seconds();
     double next_report = t0 + 1.0;
-    uint64_t index = 0; /* record index in the source */
-    unsigned walking = PREFETCH_WINDOW; /* lookahead on while > 0 (see PREFETCH_WINDOW) */
     mmu_status rc = MMU_OK;
-    for (bool done = false; !done && rc == MMU_OK;) {
+    while (!d->done) {
         size_t n = 0;
         if ((rc = mtr_source_read(src, buf, DRIVER_BATCH, &n, err)) != MMU_OK) break;
         if (n == 0) break;
-        for (size_t i = 0; i < n && rc == MMU_OK; i++, index++) {
-            if (index < opts->skip) continue;
-            if (opts->limit && st->records >= opts->limit) {
-                done = true;
-                break;
-            }
-            const mtr_record *r = &buf[i];
-            if (walking && i + PREFETCH_AHEAD < n) prefetch_record(sim, pids, &buf[i + PREFETCH_AHEAD]);
-            st->records++;
-            uint16_t asid = 0;
-            if ((rc = map_pid(pids, cfg, r->asid, &asid, index, err)) != MMU_OK) break;
-            if (r->kind == MTR_MARKER) {
-                if (r->marker < MTR_MK_COUNT) st->markers[r->marker]++;
-                switch (r->marker) {
-                case MTR_MK_FLUSH_PAGE: mmu_sim_flush(sim, MMU_FLUSH_PAGE, r->va, asid); break;
-                case MTR_MK_FLUSH_ASID: mmu_sim_flush(sim, MMU_FLUSH_ASID, 0, asid); break;
-                case MTR_MK_FLUSH_ALL: mmu_sim_flush(sim, MMU_FLUSH_ALL, 0, 0); break;
-                default: break; /* ctx switch: the next access carries the ASID; mmap/munmap: no OS model yet */
-                }
-                continue;
-            }
-            mmu_access a = {.va = r->va, .type = access_type(r->kind), .priv = MMU_PRIV_USER,
-                            .asid = asid, .instrs = r->instrs,
-                            .dependent = dependent && r->kind == MTR_LOAD};
-            mmu_access_result res;
-            if ((rc = mmu_sim_access(sim, &a, &res, err)) != MMU_OK) break;
-            walking = res.walks ? PREFETCH_WINDOW : walking - (walking != 0);
-            st->accesses++;
-            /* An access that crosses a 4K page boundary needs both translations. */
-            if (r->size > 1 && ((r->va ^ (r->va + r->size - 1)) >> MMU_BASE_PAGE_SHIFT) != 0) {
-                a.va = (r->va | (MMU_FRAME_SIZE - 1)) + 1;
-                a.instrs = 0;
-                if ((rc = mmu_sim_access(sim, &a, NULL, err)) != MMU_OK) break;
-                st->accesses++;
-                st->split_accesses++;
-            }
-        }
-        if (rc != MMU_OK) {
-            /* Name the record in the error, keeping the simulator's message. */
-            char msg[MMU_ERROR_MSG_MAX];
-            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
-            if (err && !strstr(msg, "record "))
-                mmu_error_set(err, rc, "record %" PRIu64 ": %s", index, msg);
-            break;
-        }
+        if ((rc = driver_feed(d, buf, n, err)) != MMU_OK) break;
         if (opts->progress) {
             const double t = now_seconds();
             if (t >= next_report) {
-                progress_line(st, total, t0);
+                progress_line(&d->st, total, t0);
                 next_report = t + 1.0;
             }
         }
     }
     if (opts->progress) fputs("\r\033[K", stderr);
-    if (rc == MMU_OK) mmu_sim_finish(sim);
-    if (rc == MMU_OK && opts->skip && index < opts->skip)
-        rc = mmu_error_set(err, MMU_ERR_INVALID_ARG, "--skip %" PRIu64 " is beyond the end of the trace (%" PRIu64 " records)",
-                           opts->skip, index);
-    st->processes = pids->n;
+    rc = driver_end(d, rc, st, err);
     st->seconds = now_seconds() - t0;
-    free(pids);
     free(buf);
     return rc;
 }

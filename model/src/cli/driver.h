@@ -5,6 +5,7 @@
 #define MMU_CLI_DRIVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mmu/sim.h"
@@ -33,5 +34,20 @@ typedef struct driver_stats {
  * MMU_OK or the first error (err names the record index). */
 mmu_status driver_run(mmu_sim *sim, mtr_source *src, const driver_opts *opts, driver_stats *stats,
                       mmu_error *err);
+
+/* The same, one batch at a time, for callers that read the source themselves
+ * (a one-pass sweep feeds one decoded batch to many simulators). driver_run
+ * is begin + feed per batch + end, so results are identical however the
+ * records are batched. driver_begin returns NULL (err set) when out of
+ * memory. driver_feed stops at the first error (err names the record) and
+ * sets driver_done once --limit is reached. driver_end finishes the
+ * simulator if rc is MMU_OK, fills *st (seconds left 0) and frees the state;
+ * it returns rc or the --skip-beyond-end error. */
+typedef struct driver_state driver_state;
+driver_state *driver_begin(mmu_sim *sim, const mtr_source *src, const driver_opts *opts, mmu_error *err);
+mmu_status driver_feed(driver_state *d, const mtr_record *buf, size_t n, mmu_error *err);
+bool driver_done(const driver_state *d);
+const driver_stats *driver_state_stats(const driver_state *d);
+mmu_status driver_end(driver_state *d, mmu_status rc, driver_stats *st, mmu_error *err);
 
 #endif

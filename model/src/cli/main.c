@@ -24,6 +24,7 @@ static void usage(FILE *out) {
           "commands:\n"
           "  run      simulate a trace:  mmusim run [-c CONFIG] [--set KEY=VALUE]... [-o RESULT.json] TRACE\n"
           "  sweep    run a parameter sweep:  mmusim sweep SPEC.yaml -o DIR [-j N] | merge DIR (--help)\n"
+          "  misscurve  LRU TLB miss curve, every size in one pass:  mmusim misscurve TRACE (--help)\n"
           "  config   inspect configuration:  mmusim config keys | show [-c CONFIG] [--set KEY=VALUE]...\n"
           "  trace    traces: info, cat, convert, gen (synthetic), record (capture a program)\n"
           "  cosim    co-simulate the RTL walker against the C model (mmusim cosim --help)\n"
@@ -42,6 +43,7 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "misscurve") == 0) return cmd_misscurve(argc - 1, argv + 1);
     if (strcmp(cmd, "config") == 0) return cmd_config(argc - 1, argv + 1);
     if (strcmp(cmd, "trace") == 0) return cmd_trace(argc - 1, argv + 1);
     if (strcmp(cmd, "cosim") == 0) return cmd_cosim(argc - 1, argv + 1);
