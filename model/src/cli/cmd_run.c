@@ -74,7 +74,7 @@ static bool parse_count(const char *opt, const char *v, uint64_t *out) {
 }
 
 /* The result's "trace" object: what was simulated and how it was read. */
-static char *describe_input(const char *input, const mtr_source *src, const driver_stats *ds) {
+char *describe_input(const char *input, const mtr_source *src, const driver_stats *ds) {
     const mtr_meta *m = mtr_source_meta(src);
     json_t *markers = json_object();
     for (unsigned k = 1; k < MTR_MK_COUNT; k++)
@@ -91,7 +91,7 @@ static char *describe_input(const char *input, const mtr_source *src, const driv
 
 /* Add `key: json_text` to the result document (same dumper and flags as
  * mmu_sim_result_json, so the standard part stays byte-identical). */
-static char *add_extra(char *doc, const char *key, const char *json_text) {
+char *add_extra(char *doc, const char *key, const char *json_text) {
     json_t *d = json_loads(doc, 0, NULL), *x = json_loads(json_text, 0, NULL);
     char *out = NULL;
     if (d && x && json_object_set(d, key, x) == 0) out = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -26,6 +26,13 @@ typedef struct run_one_opts {
 int run_one(const mmu_config *cfg, const char *trace, const run_one_opts *o, mmu_sim **sim_out,
             driver_stats *ds);
 
+/* The result's "trace" object as JSON text: what was simulated and how it
+ * was read (malloc'd; NULL on allocation failure). */
+char *describe_input(const char *input, const mtr_source *src, const driver_stats *ds);
+/* Add `key: json_text` as the last top-level key of the result document
+ * `doc` (re-serialised with the same settings); frees doc, returns the new text. */
+char *add_extra(char *doc, const char *key, const char *json_text);
+
 /* Write text + '\n' via PATH.tmp.PID and rename, so PATH is never half
  * written. Prints the error and returns false on failure. */
 bool write_file_atomic(const char *path, const char *text);

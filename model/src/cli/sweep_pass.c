@@ -69,33 +69,6 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-/* The result's "trace" object, as `mmusim run` writes it (cmd_run.c
- * describe_input; tests/cli/cli_sweep.sh checks the two stay identical). */
-static char *describe_input(const char *input, const mtr_source *src, const driver_stats *ds) {
-    const mtr_meta *m = mtr_source_meta(src);
-    json_t *markers = json_object();
-    for (unsigned k = 1; k < MTR_MK_COUNT; k++)
-        json_object_set_new(markers, mtr_marker_str((mtr_marker)k), json_integer((json_int_t)ds->markers[k]));
-    json_t *t = json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:o}", "input", input, "format",
-                          mtr_format_str(mtr_source_format(src)), "source", m->source, "command",
-                          m->command, "records", (json_int_t)ds->records, "accesses",
-                          (json_int_t)ds->accesses, "split_accesses", (json_int_t)ds->split_accesses,
-                          "processes", (json_int_t)ds->processes, "markers", markers);
-    char *text = t ? json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(t);
-    return text;
-}
-
-/* Add `key: json_text` to the result (as cmd_run.c add_extra). */
-static char *add_extra(char *doc, const char *key, const char *json_text) {
-    json_t *d = json_loads(doc, 0, NULL), *x = json_loads(json_text, 0, NULL);
-    char *out = NULL;
-    if (d && x && json_object_set(d, key, x) == 0) out = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(d);
-    json_decref(x);
-    free(doc);
-    return out;
-}
 
 static double now_s(void) {
     struct timespec t;
