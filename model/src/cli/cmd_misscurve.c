@@ -59,18 +59,6 @@ static void usage(FILE *out) {
           out);
 }
 
-static bool parse_u64(const char *opt, const char *v, uint64_t *out) {
-    char *end;
-    errno = 0;
-    const unsigned long long x = strtoull(v, &end, 10);
-    if (errno || !*v || *end || *v == '-') {
-        cli_error("%s: expected a non-negative integer, got '%s'", opt, v);
-        return false;
-    }
-    *out = x;
-    return true;
-}
-
 static int cmp_u32(const void *a, const void *b) {
     const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
@@ -170,7 +158,7 @@ int cmd_misscurve(int argc, char **argv) {
             char *list = strdup(argv[++i]), *save = NULL;
             bool ok = list != NULL;
             for (char *tok = list ? strtok_r(list, ",", &save) : NULL; tok && ok; tok = strtok_r(NULL, ",", &save)) {
-                ok = parse_u64("--sizes", tok, &v);
+                ok = cli_parse_u64("--sizes", tok, &v);
                 if (ok && (v == 0 || v > (1u << 20))) {
                     cli_error("--sizes: %" PRIu64 " is not in 1..1048576", v);
                     ok = false;
@@ -186,14 +174,14 @@ int cmd_misscurve(int argc, char **argv) {
             if (!n_sizes) { cli_error("--sizes: empty list"); goto out; }
         } else if (strcmp(a, "--max") == 0) {
             NEED_VAL("a size");
-            if (!parse_u64(a, argv[++i], &max_size)) goto out;
+            if (!cli_parse_u64(a, argv[++i], &max_size)) goto out;
             if (max_size == 0 || max_size > MC_MAX_SIZES) {
                 cli_error("--max: 1..%u (use --sizes for larger sizes)", MC_MAX_SIZES);
                 goto out;
             }
         } else if (strcmp(a, "-w") == 0 || strcmp(a, "--ways") == 0) {
             NEED_VAL("a way count");
-            if (!parse_u64(a, argv[++i], &v)) goto out;
+            if (!cli_parse_u64(a, argv[++i], &v)) goto out;
             if (v == 0 || v > 1024 || n_ways == MC_MAX_WAYS) {
                 cli_error("--ways: 1..1024, at most %u times", MC_MAX_WAYS);
                 goto out;
@@ -201,7 +189,7 @@ int cmd_misscurve(int argc, char **argv) {
             ways[n_ways++] = (uint32_t)v;
         } else if (strcmp(a, "--max-sets") == 0) {
             NEED_VAL("a set count");
-            if (!parse_u64(a, argv[++i], &max_sets)) goto out;
+            if (!cli_parse_u64(a, argv[++i], &max_sets)) goto out;
             if (max_sets == 0 || max_sets > (1u << 20)) {
                 cli_error("--max-sets: 1..1048576");
                 goto out;
@@ -216,7 +204,7 @@ int cmd_misscurve(int argc, char **argv) {
             sopts.format = (mtr_format)f;
         } else if (strcmp(a, "--limit") == 0) {
             NEED_VAL("a count");
-            if (!parse_u64(a, argv[++i], &limit)) goto out;
+            if (!cli_parse_u64(a, argv[++i], &limit)) goto out;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             NEED_VAL("a file name");
             out_path = argv[++i];

@@ -61,18 +61,6 @@ bool write_file_atomic(const char *path, const char *text) {
     return true;
 }
 
-static bool parse_count(const char *opt, const char *v, uint64_t *out) {
-    char *end;
-    errno = 0;
-    const unsigned long long x = strtoull(v, &end, 10);
-    if (errno || !*v || *end || *v == '-') {
-        cli_error("%s: expected a non-negative integer, got '%s'", opt, v);
-        return false;
-    }
-    *out = x;
-    return true;
-}
-
 /* The result's "trace" object: what was simulated and how it was read. */
 char *describe_input(const char *input, const mtr_source *src, const driver_stats *ds) {
     const mtr_meta *m = mtr_source_meta(src);
@@ -167,11 +155,11 @@ int cmd_run(int argc, char **argv) {
             sopts.format = (mtr_format)f;
         } else if (strcmp(a, "--skip") == 0 || strcmp(a, "--limit") == 0) {
             if (!has_val) { cli_error("%s needs a count", a); return 2; }
-            if (!parse_count(a, argv[++i], a[2] == 's' ? &dopts.skip : &dopts.limit)) return 2;
+            if (!cli_parse_u64(a, argv[++i], a[2] == 's' ? &dopts.skip : &dopts.limit)) return 2;
         } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
             uint64_t t;
             if (!has_val) { cli_error("%s needs a count", a); return 2; }
-            if (!parse_count(a, argv[++i], &t) || t > 64) { cli_error("%s: 0..64", a); return 2; }
+            if (!cli_parse_u64(a, argv[++i], &t) || t > 64) { cli_error("%s: 0..64", a); return 2; }
             sopts.threads = (unsigned)t;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;

@@ -32,18 +32,6 @@ static void usage(FILE *out) {
           out);
 }
 
-static bool parse_u64(const char *opt, const char *v, uint64_t *out) {
-    char *end;
-    errno = 0;
-    const unsigned long long x = strtoull(v, &end, 0);
-    if (errno || !*v || *end || *v == '-') {
-        cli_error("%s: expected a non-negative integer, got '%s'", opt, v);
-        return false;
-    }
-    *out = x;
-    return true;
-}
-
 static bool take_format(const char *opt, const char *v, mtr_source_opts *o) {
     const int f = mtr_format_from_str(v);
     if (f < 0 || f == MTR_FMT_GEN) {
@@ -181,10 +169,10 @@ static int trace_cat(int argc, char **argv) {
             if (!take_format(argv[i], argv[i + 1], &so)) return 2;
             i++;
         } else if (strcmp(argv[i], "--start") == 0 && v) {
-            if (!parse_u64(argv[i], argv[i + 1], &start)) return 2;
+            if (!cli_parse_u64(argv[i], argv[i + 1], &start)) return 2;
             i++;
         } else if (strcmp(argv[i], "--count") == 0 && v) {
-            if (!parse_u64(argv[i], argv[i + 1], &count)) return 2;
+            if (!cli_parse_u64(argv[i], argv[i + 1], &count)) return 2;
             i++;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             cli_error("trace cat: unknown option or missing value '%s'", argv[i]);
@@ -295,7 +283,7 @@ static int trace_convert(int argc, char **argv) {
         } else if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && v) {
             out = argv[++i];
         } else if (strcmp(argv[i], "--chunk-records") == 0 && v) {
-            if (!parse_u64(argv[i], argv[i + 1], &x) || x == 0 || x > (1u << 24)) {
+            if (!cli_parse_u64(argv[i], argv[i + 1], &x) || x == 0 || x > (1u << 24)) {
                 cli_error("--chunk-records: 1..16777216");
                 return 2;
             }

@@ -1,5 +1,7 @@
 /* main.c — mmusim: git-style subcommands over the mmu library. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +18,19 @@ void cli_error(const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+bool cli_parse_u64(const char *opt, const char *v, uint64_t *out) {
+    const bool hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+    char *end;
+    errno = 0;
+    const unsigned long long x = strtoull(v, &end, hex ? 16 : 10);
+    if (errno || !*v || *end || *v == '-' || *v == '+' || *v == ' ' || (hex && !v[2])) {
+        cli_error("%s: expected a non-negative integer, got '%s'", opt, v);
+        return false;
+    }
+    *out = x;
+    return true;
 }
 
 static void usage(FILE *out) {

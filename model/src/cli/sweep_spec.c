@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "config/yaml_line.h"
+
 #include "cli/cli.h"
 
 #define SPEC_FILE_MAX (4u << 20)
@@ -53,24 +55,6 @@ static bool grow(void **arr, unsigned n, size_t sz) {
     if (!p) return false;
     *arr = p;
     return true;
-}
-
-/* 0-based line of a node (libfyaml 0.7 has marks on tokens only, so a
- * collection is located by its first scalar), or -1. */
-static int node_line(struct fy_node *n) {
-    if (!n) return -1;
-    if (fy_node_is_scalar(n)) {
-        struct fy_token *t = fy_node_get_scalar_token(n);
-        const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-        return m ? m->line : -1;
-    }
-    void *it = NULL;
-    if (fy_node_is_mapping(n)) {
-        struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-        return p ? node_line(fy_node_pair_key(p)) : -1;
-    }
-    if (fy_node_is_sequence(n)) return node_line(fy_node_sequence_iterate(n, &it));
-    return -1;
 }
 
 static bool spec_error(const sweep_spec *s, int line, const char *fmt, ...)
@@ -163,7 +147,7 @@ static bool parse_fixed(sweep_spec *s, const char *what, struct fy_node *m, int 
     void *it = NULL;
     for (struct fy_node_pair *p; (p = fy_node_mapping_iterate(m, &it));) {
         struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-        const int kl = node_line(k);
+        const int kl = cfg_yaml_node_line(k);
         char *key = scalar_text(k);
         if (!key) return spec_error(s, kl, "'%s': keys must be config key paths", what);
         if (!v || (fy_node_is_scalar(v) && fy_node_get_scalar_length(v) == 0)) {
@@ -188,7 +172,7 @@ static bool parse_fixed(sweep_spec *s, const char *what, struct fy_node *m, int 
 
 /* One swept key with its list of values; appended to s->params. */
 static bool add_param(sweep_spec *s, const char *where, struct fy_node *k, struct fy_node *v) {
-    const int kl = node_line(k);
+    const int kl = cfg_yaml_node_line(k);
     char *key = scalar_text(k);
     if (!key || !key[0]) {
         free(key);
@@ -223,7 +207,7 @@ static bool add_param(sweep_spec *s, const char *where, struct fy_node *k, struc
     void *it = NULL;
     unsigned i = 0;
     for (struct fy_node *e; (e = fy_node_sequence_iterate(v, &it)); i++) {
-        p->lines[i] = node_line(e) >= 0 ? node_line(e) : kl;
+        p->lines[i] = cfg_yaml_node_line(e) >= 0 ? cfg_yaml_node_line(e) : kl;
         if (fy_node_is_scalar(e) && fy_node_get_scalar_length(e) == 0 && fy_node_get_style(e) == FYNS_PLAIN)
             return spec_error(s, p->lines[i], "%s: key '%s': value %u is empty", where, key, i + 1);
         p->values[i] = value_text(e);
@@ -257,7 +241,7 @@ static bool parse_zip(sweep_spec *s, struct fy_node *z, int line) {
         gi++;
         char where[48];
         snprintf(where, sizeof where, "zip group %u", gi);
-        const int gl = node_line(g) >= 0 ? node_line(g) : line;
+        const int gl = cfg_yaml_node_line(g) >= 0 ? cfg_yaml_node_line(g) : line;
         if (!fy_node_is_mapping(g) || fy_node_mapping_item_count(g) <= 0)
             return spec_error(s, gl, "%s must be a non-empty mapping of KEY: [VALUES]", where);
         const unsigned first = s->n_params;
@@ -285,7 +269,7 @@ static bool parse_traces(sweep_spec *s, struct fy_node *t, int line) {
     if (!s->traces || !s->trace_lines) return spec_error(s, -1, "out of memory");
     void *it = NULL;
     for (struct fy_node *e; (e = fy_node_sequence_iterate(t, &it));) {
-        const int el = node_line(e) >= 0 ? node_line(e) : line;
+        const int el = cfg_yaml_node_line(e) >= 0 ? cfg_yaml_node_line(e) : line;
         char *v = scalar_text(e);
         if (!v || !v[0]) {
             free(v);
@@ -312,7 +296,7 @@ static bool parse_seeds(sweep_spec *s, struct fy_node *t, int line) {
         const unsigned long long x = v ? strtoull(v, &end, 0) : 0;
         const bool ok = v && v[0] && v[0] != '-' && !*end && !errno;
         free(v);
-        if (!ok) return spec_error(s, node_line(e) >= 0 ? node_line(e) : line,
+        if (!ok) return spec_error(s, cfg_yaml_node_line(e) >= 0 ? cfg_yaml_node_line(e) : line,
                                    "seeds: entry %u is not a non-negative integer", i + 1);
         s->seeds[i] = x;
     }
@@ -356,7 +340,7 @@ bool sweep_spec_load(const char *path, sweep_spec *s) {
                    *seeds = NULL, *base = NULL;
     int lines[7] = {-1, -1, -1, -1, -1, -1, -1};
     if (!root || !fy_node_is_mapping(root)) {
-        ok = spec_error(s, node_line(root), "a sweep spec is a mapping (base, set, grid, zip, "
+        ok = spec_error(s, cfg_yaml_node_line(root), "a sweep spec is a mapping (base, set, grid, zip, "
                                             "traces, seeds, options)");
     }
     void *it = NULL;
@@ -369,11 +353,11 @@ bool sweep_spec_load(const char *path, sweep_spec *s) {
         for (int i = 0; key && i < 7; i++)
             if (strcmp(key, names[i]) == 0) which = i;
         if (which < 0)
-            ok = spec_error(s, node_line(k), "unknown key '%s' (expected base, set, grid, zip, traces, "
+            ok = spec_error(s, cfg_yaml_node_line(k), "unknown key '%s' (expected base, set, grid, zip, traces, "
                                              "seeds, options)", key ? key : "?");
         else {
             *slots[which] = v;
-            lines[which] = node_line(k);
+            lines[which] = cfg_yaml_node_line(k);
         }
         free(key);
     }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config/config_internal.h"
+#include "config/yaml_line.h"
 
 /* ---- errors and lines --------------------------------------------------- */
 mmu_status cfg_loader_error(cfg_loader *ld, mmu_status st, int line, const char *fmt, ...) {
@@ -32,9 +33,7 @@ mmu_status cfg_loader_error(cfg_loader *ld, mmu_status st, int line, const char 
     return mmu_error_set(ld->err, st, "%s: %s", ld->origin, msg);
 }
 
-/* 0-based line where node n starts, or -1 if unknown. libfyaml 0.7 exposes
- * marks on tokens only, so a collection is located by its first scalar. */
-static int node_line(struct fy_node *n) {
+int cfg_yaml_node_line(struct fy_node *n) {
     if (!n) return -1;
     if (fy_node_is_scalar(n)) {
         struct fy_token *t = fy_node_get_scalar_token(n);
@@ -44,14 +43,14 @@ static int node_line(struct fy_node *n) {
     void *it = NULL;
     if (fy_node_is_mapping(n)) {
         struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-        return p ? node_line(fy_node_pair_key(p)) : -1;
+        return p ? cfg_yaml_node_line(fy_node_pair_key(p)) : -1;
     }
-    if (fy_node_is_sequence(n)) return node_line(fy_node_sequence_iterate(n, &it));
+    if (fy_node_is_sequence(n)) return cfg_yaml_node_line(fy_node_sequence_iterate(n, &it));
     return -1;
 }
 
 static int line_of(struct fy_node *n, int fallback) {
-    int l = node_line(n);
+    int l = cfg_yaml_node_line(n);
     return l >= 0 ? l : fallback;
 }
 
