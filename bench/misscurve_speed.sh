@@ -13,12 +13,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-3}
 if [ -z "${MMUSIM:-}" ]; then
-  build=${BUILD_DIR:-$root/build-bench}
-  mkdir -p "$build"
-  log=$build/bench-build.log
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
-  cmake --build "$build" -j"${JOBS:-2}" --target mmusim >>"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
-  MMUSIM=$build/mmusim
+  . "$root/bench/build_release.sh"
+  bench_build mmusim
+  MMUSIM=$bench_build_dir/mmusim
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -24,11 +24,9 @@ while [ $# -gt 0 ]; do
     *) echo "sweep_speed.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-mkdir -p "$build"
-log=$build/bench-build.log
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
-cmake --build "$build" -j"${JOBS:-2}" --target mmusim >>"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
-mmusim=$build/mmusim
+. "$root/bench/build_release.sh"
+BUILD_DIR=$build bench_build mmusim
+mmusim=$bench_build_dir/mmusim
 if [ -z "$dir" ]; then dir=$(mktemp -d /tmp/sweep_speed.XXXXXX); else mkdir -p "$dir"; fi
 [ "$keep" = 1 ] || trap 'rm -rf "$dir"' EXIT
 cd "$root"
