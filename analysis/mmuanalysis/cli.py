@@ -1,4 +1,4 @@
-"""Command line: ``/usr/bin/python3 -m mmuanalysis {figures,tables,report} INPUT -o OUT``.
+"""Command line: ``/usr/bin/python3 -m mmuanalysis {figures,tables,report,show} INPUT ...``.
 
 Exit codes: 0 success; 1 nothing could be produced (every figure skipped); 2 bad usage or input.
 """
@@ -45,6 +45,11 @@ def build_parser():
     r = sub.add_parser("report", help="write an HTML report (assets in <name>_files/)")
     common(r)
     r.add_argument("-o", "--output", default="report.html", metavar="HTML", help="report file (default report.html)")
+    s = sub.add_parser("show", help="print chosen columns as a plain-text table (a quick look at a sweep)")
+    common(s)
+    s.add_argument("--columns", "-c", metavar="COL,COL,...", default=None,
+                   help="columns to print: full names (stats.walker.walks) or unique suffixes "
+                        "(walker.walks); default: the swept keys and a few headline metrics")
     return p
 
 
@@ -65,6 +70,9 @@ def main(argv=None) -> int:
             from .tables import write_all
             paths, _ = write_all(df, args.output)
             print("\n".join(paths.values()))
+        elif args.cmd == "show":
+            from .show import show_table
+            print(show_table(df, args.columns.split(",") if args.columns else None))
         else:
             from .report import write_report
             path, done, _ = write_report(df, args.output, source=args.input, log=_log)

@@ -166,3 +166,20 @@ def test_sweep_dir_with_points(results_dir, tmp_path):
     assert len(df.attrs["configs"]) == 4
     done, skipped = figures.render_all(df, tmp_path / "figs")
     assert not skipped, skipped
+
+
+def test_cli_show(results_dir, frame):
+    """`show` prints the requested columns, one line per result, values matching the frame."""
+    r = _cli("show", results_dir, "--columns", "mapper.page_size,walker.walks,derived.ipc")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].split() == ["mapper.page_size", "walker.walks", "ipc"]
+    assert len(lines) == 1 + len(frame)
+    walks = sorted(int(line.split()[1]) for line in lines[1:])
+    assert walks == sorted(int(v) for v in frame["stats.walker.walks"])
+    r = _cli("show", results_dir)  # default columns: swept keys + headline metrics
+    assert r.returncode == 0 and "walks_pki" in r.stdout, r.stderr
+    r = _cli("show", results_dir, "--columns", "nosuchcolumn")
+    assert r.returncode == 2 and "no column 'nosuchcolumn'" in r.stderr
+    r = _cli("show", results_dir, "--columns", "misses")
+    assert r.returncode == 2 and "ambiguous" in r.stderr

@@ -37,7 +37,8 @@ static void test_json_content(void) {
     /* Top-level keys in key-table order. */
     static const char *const order[] = {"format", "phys_mem", "ad_policy", "seed",  "asid",
                                         "mapper", "walker",   "tlb",       "pwc",   "timing",
-                                        "core",   "cache",    "dram",      "ideal", "warmup"};
+                                        "core",   "cache",    "dram",      "ideal", "warmup",
+                                        "os"};
     const char *key;
     json_t *val;
     unsigned i = 0;
@@ -144,6 +145,31 @@ static void test_print_keys(void) {
         "ideal.tlb",
         "warmup.instructions",
         "warmup.accesses",
+        "os.enabled",
+        "os.layout",
+        "os.on_segv",
+        "os.thp.mode",
+        "os.thp.madvise_vmas",
+        "os.khugepaged.enabled",
+        "os.khugepaged.interval",
+        "os.khugepaged.pages_to_scan",
+        "os.khugepaged.max_ptes_none",
+        "os.hugetlb.pages_2m",
+        "os.hugetlb.pages_1g",
+        "os.hugetlb.page_size",
+        "os.hugetlb.vmas",
+        "os.fragmentation",
+        "os.watermark",
+        "os.swap.size",
+        "os.swappiness",
+        "os.page_cache",
+        "os.cost.minor_fault",
+        "os.cost.major_fault",
+        "os.cost.zero_2m",
+        "os.cost.zero_1g",
+        "os.cost.swap_out",
+        "os.cost.shootdown",
+        "os.cost.promotion",
     };
     unsigned lines = 0;
     for (const char *p = text; *p; p++) lines += *p == '\n';

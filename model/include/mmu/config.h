@@ -113,6 +113,69 @@ typedef struct mmu_timing_cfg {
     uint64_t warmup_accesses;     /* key: warmup.accesses: ... or after these accesses (first reached) */
 } mmu_timing_cfg;
 
+/* The Linux-like memory manager (model/src/os/). Off: the idealised
+ * first-touch mapper (mapper.page_size) maps every touched page. */
+typedef enum mmu_thp_mode {
+    MMU_THP_NEVER = 0,
+    MMU_THP_MADVISE, /* only VMAs matching os.thp.madvise_vmas (MADV_HUGEPAGE) */
+    MMU_THP_ALWAYS,  /* every private anonymous VMA (upstream Linux's Kconfig default) */
+} mmu_thp_mode;
+const char *mmu_thp_mode_str(mmu_thp_mode m); /* "never", "madvise", "always" */
+
+typedef enum mmu_os_segv {
+    MMU_SEGV_CONTINUE = 0, /* count it; the access completes untranslated */
+    MMU_SEGV_STOP,         /* the run stops with MMU_ERR_SEGFAULT */
+    MMU_SEGV_MAP,          /* count it, then map an anonymous page (traces with incomplete maps) */
+} mmu_os_segv;
+const char *mmu_os_segv_str(mmu_os_segv s); /* "continue", "stop", "map" */
+
+typedef enum mmu_os_layout {
+    MMU_LAYOUT_AUTO = 0, /* the trace's maps when it has them, else flat */
+    MMU_LAYOUT_FLAT,     /* one anonymous rwx VMA over the user half, from 64 KiB */
+} mmu_os_layout;
+const char *mmu_os_layout_str(mmu_os_layout l); /* "auto", "flat" */
+
+typedef enum mmu_page_cache {
+    MMU_PAGE_CACHE_WARM = 0, /* file pages are in the page cache: first touch is a minor fault */
+    MMU_PAGE_CACHE_COLD,     /* first touch of a file page reads it: a major fault */
+} mmu_page_cache;
+const char *mmu_page_cache_str(mmu_page_cache c); /* "warm", "cold" */
+
+/* OS time, cycles (charged by the timing model; os.cost.*). */
+typedef struct mmu_os_cost_cfg {
+    uint64_t minor_fault; /* trap + handler + zeroing a 4K page */
+    uint64_t major_fault; /* + reading the page from swap or its file */
+    uint64_t zero_2m;     /* zeroing a 2M page at fault (THP or hugetlb) */
+    uint64_t zero_1g;     /* zeroing a 1G hugetlb page at fault */
+    uint64_t swap_out;    /* reclaiming one page: unmap + writing it to swap (direct reclaim) */
+    uint64_t shootdown;   /* one TLB shootdown (IPI + invalidation) */
+    uint64_t promotion;   /* khugepaged collapse of one 2M range (copy + remap) */
+} mmu_os_cost_cfg;
+
+#define MMU_OS_PATTERN_MAX 128u
+
+typedef struct mmu_os_cfg {
+    bool enabled;                  /* os.enabled */
+    mmu_os_layout layout;          /* os.layout */
+    mmu_os_segv on_segv;           /* os.on_segv */
+    mmu_thp_mode thp;              /* os.thp.mode */
+    char thp_madvise_vmas[MMU_OS_PATTERN_MAX]; /* os.thp.madvise_vmas: VMA name patterns */
+    bool khugepaged;               /* os.khugepaged.enabled */
+    uint64_t khugepaged_interval;  /* os.khugepaged.interval: accesses between scans */
+    uint32_t khugepaged_pages_to_scan; /* os.khugepaged.pages_to_scan: 4K pages per scan */
+    uint32_t khugepaged_max_ptes_none; /* os.khugepaged.max_ptes_none: holes allowed in a collapse */
+    uint64_t hugetlb_pages_2m;     /* os.hugetlb.pages_2m: pool reserved at start (nr_hugepages) */
+    uint64_t hugetlb_pages_1g;     /* os.hugetlb.pages_1g */
+    uint32_t hugetlb_level;        /* os.hugetlb.page_size: page size of hugetlb VMAs (leaf level) */
+    char hugetlb_vmas[MMU_OS_PATTERN_MAX]; /* os.hugetlb.vmas: VMA name patterns */
+    double fragmentation;          /* os.fragmentation: fraction of free 2M blocks broken at start */
+    double watermark;              /* os.watermark: reclaim below this fraction of RAM free */
+    uint64_t swap_bytes;           /* os.swap.size: 0 = no swap */
+    uint32_t swappiness;           /* os.swappiness: 0..200, anon vs file reclaim */
+    mmu_page_cache page_cache;     /* os.page_cache */
+    mmu_os_cost_cfg cost;
+} mmu_os_cfg;
+
 typedef struct mmu_config {
     mmu_pt_format_id format;   /* key: format */
     uint64_t phys_mem_bytes;   /* key: phys_mem.size */
@@ -126,6 +189,7 @@ typedef struct mmu_config {
     uint32_t n_pwcs;
     mmu_pwc_cfg pwcs[MMU_MAX_PWCS];
     mmu_timing_cfg timing;
+    mmu_os_cfg os;
 } mmu_config;
 
 /* Built-in default: x86_64-4level, Skylake-like TLBs, 64 GiB. */

@@ -176,6 +176,13 @@ mmu_status mmu_pt_protect(mmu_pt *pt, uint64_t va, uint64_t len, uint32_t perm, 
  * does under the fault A/D policy. MMU_ERR_NOT_MAPPED if va is unmapped. */
 mmu_status mmu_pt_set_ad(mmu_pt *pt, uint64_t va, bool set_d, mmu_error *err);
 
+/* Test and clear the accessed bit of the leaf mapping va, like Linux's
+ * ptep_test_and_clear_young(): reclaim's "referenced?" question. No TLB or
+ * page-walk-cache flush is implied (x86 Linux does not flush either: a page
+ * that stays in a TLB is not marked accessed again until it is re-walked).
+ * *young gets the old value (ARMv8: AF). MMU_ERR_NOT_MAPPED if unmapped. */
+mmu_status mmu_pt_test_clear_young(mmu_pt *pt, uint64_t va, bool *young, mmu_error *err);
+
 /* Software lookup without side effects: leaf level, PA and perm of va. */
 typedef struct mmu_pt_mapping {
     bool mapped;

@@ -100,6 +100,27 @@ void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid
  * them. Call once before reading final statistics of a timed run. */
 void mmu_sim_finish(mmu_sim *sim);
 
+/* ---- the OS model (os.enabled; model/src/os/) ------------------------------
+ * With os.enabled the first-touch mapper is replaced by a Linux-like memory
+ * manager: per ASID a process with VMAs, demand paging, THP, hugetlbfs,
+ * limited RAM with reclaim and swap. A not-present or permission fault goes
+ * to it; a minor/major fault maps the page and the access walks again; a
+ * segmentation fault ends the access with its fault (os.on_segv = continue),
+ * stops the run (stop: MMU_ERR_SEGFAULT) or maps an anonymous page (map).
+ * OS time (os.cost.*) is charged to the timing model (timing.os_cycles).
+ * Without os.enabled these calls return MMU_ERR_UNSUPPORTED. */
+
+/* Declare the process behind an ASID before its first access: `pid` labels
+ * its report (process.<pid>.*); `maps` is /proc/PID/maps text, or NULL for
+ * the default layout (os.layout); `origin` names the text in errors. */
+mmu_status mmu_sim_process(mmu_sim *sim, uint16_t asid, uint64_t pid, const char *maps,
+                           const char *origin, mmu_error *err);
+/* mmap (MAP_FIXED semantics: what it overlaps is unmapped first) of an
+ * anonymous private VMA with MMU_PERM_R/W/X permissions, and munmap. */
+mmu_status mmu_sim_mmap(mmu_sim *sim, uint16_t asid, uint64_t va, uint64_t len, uint32_t perm,
+                        mmu_error *err);
+mmu_status mmu_sim_munmap(mmu_sim *sim, uint16_t asid, uint64_t va, uint64_t len, mmu_error *err);
+
 /* Page tables of an ASID (created on first use): lets callers pre-map pages
  * (MAP_POPULATE-style), craft entries, or inspect the tables. NULL on
  * allocation failure (err filled). */

@@ -25,6 +25,7 @@ typedef enum mmu_status {
     MMU_ERR_NOT_MAPPED = 8,    /* range has no mapping */
     MMU_ERR_UNSUPPORTED = 9,   /* valid request the selected format/config cannot express */
     MMU_ERR_INTERNAL = 10,     /* broken invariant inside the library (a bug) */
+    MMU_ERR_SEGFAULT = 11,     /* OS model: access outside every VMA (os.on_segv = stop) */
     MMU_STATUS_COUNT
 } mmu_status;
 

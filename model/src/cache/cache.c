@@ -5,8 +5,9 @@
  * way, a miss replaces the way with the smallest stamp (invalid ways have
  * stamp 0, so they fill first, lowest way first). The clock is per
  * hierarchy, so results are deterministic and independent of other
- * hierarchies. Storage is one flat array of {tag, stamp} per level, allocated
- * at create; an access allocates nothing.
+ * hierarchies. Storage is two flat arrays per level (tags, stamps; the
+ * struct is in cache.h so that the l1d-hit path inlines), allocated at
+ * create; an access allocates nothing.
  *
  * An access walks the present levels from l1d outwards: a miss at a level
  * fills that level on the way (non-inclusive fill-on-miss: every level that
@@ -25,31 +26,6 @@
 #include <sys/mman.h>
 #endif
 
-#define TAG_INVALID UINT64_MAX /* pa >> log2(line) can never be all ones */
-
-typedef struct cache_way {
-    uint64_t tag;   /* line address (pa / line_size), or TAG_INVALID */
-    uint64_t stamp; /* clock of the last touch; 0 = never (invalid) */
-} cache_way;
-
-typedef struct cache_lvl {
-    cache_way *ways_arr; /* sets * ways, set-major */
-    uint64_t sets;
-    uint64_t set_mask; /* sets - 1 when sets is a power of two, else 0 */
-    uint32_t ways;
-    uint32_t latency;
-    cache_level id;
-} cache_lvl;
-
-struct mmu_cache_hier {
-    cache_lvl lv[MMU_CACHE_LEVELS]; /* present levels only, l1d outwards */
-    unsigned n_levels;
-    unsigned line_shift;
-    uint32_t dram_latency;
-    uint64_t clock;
-    cache_stats stats;
-};
-
 const char *cache_level_str(cache_level l) {
     switch (l) {
     case CACHE_L1D: return "l1d";
@@ -67,11 +43,11 @@ static const char *const key_names[MMU_CACHE_LEVELS] = {"l1d", "l2", "llc"};
  * 2 MiB-aligned and advised as transparent huge pages: a random line touches
  * a random set, and with 4 KiB host pages that is also a host TLB miss. */
 #define HUGE_BYTES ((size_t)2 << 20)
-static cache_way *ways_alloc(uint64_t n) {
-    const size_t bytes = (size_t)n * sizeof(cache_way);
-    if (bytes < HUGE_BYTES) return malloc(bytes);
+static uint64_t *ways_alloc(uint64_t n) {
+    const size_t bytes = (size_t)n * sizeof(uint64_t);
+    if (bytes < HUGE_BYTES) return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
     const size_t rounded = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
-    cache_way *w = aligned_alloc(HUGE_BYTES, rounded);
+    uint64_t *w = aligned_alloc(HUGE_BYTES, rounded);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (w) (void)madvise(w, rounded, MADV_HUGEPAGE); /* a hint only */
 #endif
@@ -115,21 +91,29 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
         lv->latency = c->latency;
         lv->id = (cache_level)l;
         uint64_t n = lv->sets * lv->ways; /* = size / line: no overflow */
-        if (n > SIZE_MAX / sizeof(cache_way) || !(lv->ways_arr = ways_alloc(n))) {
+        if (n > SIZE_MAX / sizeof(uint64_t) || !(lv->tag = ways_alloc(n)) ||
+            !(lv->stamp = ways_alloc(n))) {
             mmu_error_set(err, MMU_ERR_NOMEM, "cache_hier_create: out of memory for cache.%s",
                           key_names[l]);
             cache_hier_destroy(h);
             return NULL;
         }
-        for (uint64_t i = 0; i < n; i++) lv->ways_arr[i] = (cache_way){TAG_INVALID, 0};
+        for (uint64_t i = 0; i < n; i++) {
+            lv->tag[i] = CACHE_TAG_INVALID;
+            lv->stamp[i] = 0;
+        }
         h->n_levels++;
     }
+    h->l1_fast = h->n_levels && h->lv[0].ways == 8 && h->lv[0].set_mask == h->lv[0].sets - 1;
     return h;
 }
 
 void cache_hier_destroy(mmu_cache_hier *h) {
     if (!h) return;
-    for (unsigned l = 0; l < MMU_CACHE_LEVELS; l++) free(h->lv[l].ways_arr);
+    for (unsigned l = 0; l < MMU_CACHE_LEVELS; l++) {
+        free(h->lv[l].tag);
+        free(h->lv[l].stamp);
+    }
     free(h);
 }
 
@@ -137,54 +121,96 @@ static inline uint64_t lvl_set(const cache_lvl *lv, uint64_t line) {
     return lv->set_mask ? (line & lv->set_mask) : (line % lv->sets);
 }
 
-/* Look up `line` in one level; on a miss, replace the LRU way with it.
- * Returns true on a hit. The set is first compared way by way into a hit
- * mask without branching (where a hit sits is unpredictable: an early-exit
- * loop mispredicts once per access), then, on a miss, the LRU way (the first
- * with the smallest stamp) is found, again without data-dependent branches.
- * Tags are unique within a set, so the outcome is that of the plain search. */
-static inline bool lvl_access(cache_lvl *lv, uint64_t line, uint64_t now) {
-    cache_way *w = lv->ways_arr + lvl_set(lv, line) * lv->ways;
-    const uint32_t ways = lv->ways;
-    if (ways <= 64) {
+/* Index of the first way with the smallest stamp (invalid ways have stamp 0,
+ * so the lowest invalid way comes first), without data-dependent branches. */
+static inline uint32_t lru_victim(const uint64_t *st, uint32_t ways) {
+    uint64_t best = st[0];
+    uint32_t victim = 0;
+#pragma GCC unroll 16
+    for (uint32_t i = 1; i < ways; i++) {
+        const bool older = st[i] < best;
+        best = older ? st[i] : best;
+        victim = older ? i : victim;
+    }
+    return victim;
+}
+
+/* Look up `line` in one level of `ways` ways (a constant where inlined for
+ * the common geometries, so the loops unroll); on a miss, replace the LRU way
+ * with it. Returns true on a hit. The set is first compared way by way into a
+ * hit mask without branching (where a hit sits is unpredictable: an
+ * early-exit loop mispredicts once per access), then, on a miss, the LRU way
+ * (the first with the smallest stamp) is found, again without data-dependent
+ * branches. Tags are unique within a set, so the outcome is that of the plain
+ * search. */
+static inline __attribute__((always_inline)) bool lvl_access_w(cache_lvl *lv, uint64_t line,
+                                                               uint64_t now, uint32_t ways) {
+    const uint64_t base = lvl_set(lv, line) * ways;
+    uint64_t *t = lv->tag + base, *st = lv->stamp + base;
+    if (ways % 8 == 0 && ways <= 32) { /* vector compare, 8 ways at a time */
         uint64_t m = 0;
-        for (uint32_t i = 0; i < ways; i++) m |= (uint64_t)(w[i].tag == line) << i;
+#pragma GCC unroll 4
+        for (uint32_t i = 0; i < ways; i += 8) m |= (uint64_t)cache_match8x2(t + i, line) << (2 * i);
         if (m) {
-            w[__builtin_ctzll(m)].stamp = now;
+            st[__builtin_ctzll(m) / 2] = now;
             return true;
         }
-        uint64_t best = w[0].stamp;
-        uint32_t victim = 0;
-        for (uint32_t i = 1; i < ways; i++) {
-            const bool older = w[i].stamp < best;
-            best = older ? w[i].stamp : best;
-            victim = older ? i : victim;
-        }
-        w[victim] = (cache_way){line, now};
-        return false;
-    }
-    cache_way *victim = w;
-    for (uint32_t i = 0; i < ways; i++) {
-        if (w[i].tag == line) {
-            w[i].stamp = now;
+    } else {
+        uint64_t m = 0;
+#pragma GCC unroll 16
+        for (uint32_t i = 0; i < ways; i++) m |= (uint64_t)(t[i] == line) << i;
+        if (m) {
+            st[__builtin_ctzll(m)] = now;
             return true;
         }
-        if (w[i].stamp < victim->stamp) victim = &w[i];
     }
-    victim->tag = line;
-    victim->stamp = now;
+    const uint32_t victim = lru_victim(st, ways);
+    t[victim] = line;
+    st[victim] = now;
     return false;
 }
 
-cache_level cache_access(mmu_cache_hier *h, uint64_t pa, bool is_write, cache_source src,
-                         uint32_t *latency) {
+static bool lvl_access(cache_lvl *lv, uint64_t line, uint64_t now) {
+    switch (lv->ways) {
+    case 4: return lvl_access_w(lv, line, now, 4);
+    case 8: return lvl_access_w(lv, line, now, 8);
+    case 16: return lvl_access_w(lv, line, now, 16);
+    default: break;
+    }
+    const uint32_t ways = lv->ways;
+    if (ways <= 64) return lvl_access_w(lv, line, now, ways);
+    const uint64_t base = lvl_set(lv, line) * ways;
+    uint64_t *t = lv->tag + base, *st = lv->stamp + base;
+    uint32_t victim = 0;
+    for (uint32_t i = 0; i < ways; i++) {
+        if (t[i] == line) {
+            st[i] = now;
+            return true;
+        }
+        if (st[i] < st[victim]) victim = i;
+    }
+    t[victim] = line;
+    st[victim] = now;
+    return false;
+}
+
+/* An l1d miss found by the inline path (checked = 1) only needs the LRU
+ * replacement of that level, then the levels past it. */
+cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, cache_source src,
+                              uint32_t *latency, unsigned checked) {
     assert(h && (unsigned)src < CACHE_SRC_COUNT);
-    (void)is_write; /* write-allocate: a write fills exactly like a read */
-    uint64_t line = pa >> h->line_shift;
-    uint64_t now = ++h->clock;
     cache_level served = CACHE_DRAM;
     uint32_t lat = h->dram_latency;
-    for (unsigned l = 0; l < h->n_levels; l++) {
+    unsigned l = 0;
+    if (checked) { /* lv[0] is 8-way with power-of-two sets and missed */
+        cache_lvl *lv = &h->lv[0];
+        const uint64_t base = (line & lv->set_mask) * 8u;
+        const uint32_t victim = lru_victim(lv->stamp + base, 8);
+        lv->tag[base + victim] = line;
+        lv->stamp[base + victim] = now;
+        l = 1;
+    }
+    for (; l < h->n_levels; l++) {
         cache_lvl *lv = &h->lv[l];
         if (lvl_access(lv, line, now)) {
             served = lv->id;
@@ -202,10 +228,13 @@ void cache_prefetch(const mmu_cache_hier *h, uint64_t pa) {
     const uint64_t line = pa >> h->line_shift;
     for (unsigned l = 1; l < h->n_levels; l++) { /* l1d: small, host-cache resident */
         const cache_lvl *lv = &h->lv[l];
-        const char *p = (const char *)(lv->ways_arr + lvl_set(lv, line) * lv->ways);
-        const char *end = p + (size_t)lv->ways * sizeof(cache_way);
-        for (p = (const char *)((uintptr_t)p & ~(uintptr_t)63); p < end; p += 64)
-            __builtin_prefetch(p, 1, 3);
+        const uint64_t base = lvl_set(lv, line) * lv->ways;
+        const size_t bytes = (size_t)lv->ways * sizeof(uint64_t);
+        for (const uint64_t *arr = lv->tag; arr; arr = arr == lv->tag ? lv->stamp : NULL) {
+            const char *p = (const char *)(arr + base), *end = p + bytes;
+            for (p = (const char *)((uintptr_t)p & ~(uintptr_t)63); p < end; p += 64)
+                __builtin_prefetch(p, 1, 3);
+        }
     }
 }
 

@@ -12,6 +12,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mmu/config.h"
 #include "mmu/status.h"
@@ -44,10 +47,83 @@ typedef struct cache_stats {
 mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err);
 void cache_hier_destroy(mmu_cache_hier *h); /* accepts NULL */
 
+/* ---- representation (visible only so that the l1d-hit path inlines) ----
+ * Each present level is a set-associative array of line addresses with true
+ * LRU by per-way stamps; tags and stamps are separate arrays (a probe reads
+ * only tags; an 8-way set's tags are one 64-byte host line). */
+#define CACHE_TAG_INVALID UINT64_MAX /* pa >> log2(line) can never be all ones */
+
+typedef struct cache_lvl {
+    uint64_t *tag;   /* sets * ways, set-major: line address, or CACHE_TAG_INVALID */
+    uint64_t *stamp; /* sets * ways: clock of the last touch; 0 = never (invalid) */
+    uint64_t sets;
+    uint64_t set_mask; /* sets - 1 when sets is a power of two, else 0 */
+    uint32_t ways;
+    uint32_t latency;
+    cache_level id;
+} cache_lvl;
+
+struct mmu_cache_hier {
+    uint64_t clock;
+    unsigned n_levels;
+    unsigned line_shift;
+    uint32_t dram_latency;
+    bool l1_fast; /* lv[0] is an 8-way level with power-of-two sets: inline hit path */
+    cache_lvl lv[MMU_CACHE_LEVELS]; /* present levels only, l1d outwards */
+    cache_stats stats;
+};
+
+/* The rest of an access whose first `checked` levels (0 or 1) were already
+ * probed and missed (cache.c). */
+cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, cache_source src,
+                              uint32_t *latency, unsigned checked);
+
+/* Ways of an 8-way set t[0..7] whose tag is `line`, as a mask with bit 2w set
+ * for a match in way w (tags are unique in a set: at most one), computed
+ * without branches: where a hit sits is unpredictable, and compilers turn
+ * scalar compares into branches that mispredict. */
+static inline uint32_t cache_match8x2(const uint64_t *t, uint64_t line) {
+#if defined(__SSE2__)
+    const __m128i n = _mm_set1_epi64x((long long)line);
+    const __m128i c0 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)t), n);
+    const __m128i c1 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(t + 2)), n);
+    const __m128i c2 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(t + 4)), n);
+    const __m128i c3 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(t + 6)), n);
+    /* 32-bit halves -> bytes (saturating packs keep 0 and -1), in way order. */
+    const __m128i b = _mm_packs_epi16(_mm_packs_epi32(c0, c1), _mm_packs_epi32(c2, c3));
+    const uint32_t h = (uint32_t)_mm_movemask_epi8(b); /* bits 2w, 2w+1: the halves of way w */
+    return h & (h >> 1) & 0x5555u;
+#else
+    uint32_t m = 0;
+    for (unsigned w = 0; w < 8; w++) m |= (uint32_t)(t[w] == line) << (2 * w);
+    return m;
+#endif
+}
+
 /* Look up the line holding pa, fill on a miss; returns where it was served
  * and sets *latency to the load-to-use latency of that level (DRAM: dram.latency). */
-cache_level cache_access(mmu_cache_hier *h, uint64_t pa, bool is_write, cache_source src,
-                         uint32_t *latency);
+static inline cache_level cache_access(mmu_cache_hier *h, uint64_t pa, bool is_write,
+                                       cache_source src, uint32_t *latency) {
+    (void)is_write; /* write-allocate: a write fills exactly like a read */
+    const uint64_t line = pa >> h->line_shift;
+    const uint64_t now = ++h->clock;
+    if (h->l1_fast) {
+        /* An l1d hit: compare the eight tags without branching (where a hit
+         * sits is unpredictable), stamp the hit way. */
+        const cache_lvl *lv = &h->lv[0];
+        const uint64_t base = (line & lv->set_mask) * 8u;
+        const uint32_t m = cache_match8x2(lv->tag + base, line);
+        if (m) {
+            lv->stamp[base + (unsigned)__builtin_ctz(m) / 2u] = now;
+            h->stats.accesses[src]++;
+            h->stats.served[src][lv->id]++;
+            if (latency) *latency = lv->latency;
+            return lv->id;
+        }
+        return cache_access_miss(h, line, now, src, latency, 1);
+    }
+    return cache_access_miss(h, line, now, src, latency, 0);
+}
 
 /* Host-performance hint: prefetch into the host caches the tag/LRU storage of
  * the sets that an access to pa would probe (levels past l1d, whose arrays

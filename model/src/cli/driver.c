@@ -29,7 +29,8 @@ static double now_seconds(void) {
 }
 
 static mmu_status map_pid(pid_map *m, const mmu_config *cfg, uint32_t pid, uint16_t *asid,
-                          uint64_t rec_index, mmu_error *err) {
+                          bool *is_new, uint64_t rec_index, mmu_error *err) {
+    *is_new = false;
     if (m->have_last && m->last_pid == pid) {
         *asid = (uint16_t)m->last_asid;
         return MMU_OK;
@@ -46,6 +47,7 @@ static mmu_status map_pid(pid_map *m, const mmu_config *cfg, uint32_t pid, uint1
         m->used[h] = 1;
         m->keys[h] = pid;
         m->vals[h] = m->n++;
+        *is_new = true;
     }
     m->last_pid = pid;
     m->last_asid = m->vals[h];
@@ -121,8 +123,30 @@ struct driver_state {
     uint64_t index;     /* record index in the source */
     unsigned walking;   /* lookahead on while > 0 (see PREFETCH_WINDOW) */
     driver_stats st;
+    bool os;            /* os.enabled: processes, mmap and munmap go to the OS model */
+    char *maps;         /* the trace's /proc maps text (NULL: none): every process's layout */
+    char *maps_origin;  /* names it in errors */
     pid_map pids;
 };
+
+/* A process seen for the first time: the OS model gets its layout. */
+static mmu_status new_process(driver_state *d, uint16_t asid, uint32_t pid, mmu_error *err) {
+    if (!d->os) return MMU_OK;
+    return mmu_sim_process(d->sim, asid, pid, d->maps, d->maps_origin, err);
+}
+
+/* mmap / munmap markers change the OS model's VMAs (ignored without it).
+ * The marker's size field holds PROT_* bits (1 read, 2 write, 4 exec). */
+static mmu_status vma_marker(driver_state *d, const mtr_record *r, uint16_t asid, mmu_error *err) {
+    if (!d->os) return MMU_OK;
+    if (r->marker == MTR_MK_MMAP) {
+        const uint32_t perm = ((r->size & 1u) ? MMU_PERM_R : 0u) | ((r->size & 2u) ? MMU_PERM_W : 0u) |
+                              ((r->size & 4u) ? MMU_PERM_X : 0u);
+        return mmu_sim_mmap(d->sim, asid, r->va, r->aux, perm, err);
+    }
+    if (r->marker == MTR_MK_MUNMAP) return mmu_sim_munmap(d->sim, asid, r->va, r->aux, err);
+    return MMU_OK;
+}
 
 driver_state *driver_begin(mmu_sim *sim, const mtr_source *src, const driver_opts *opts, mmu_error *err) {
     driver_state *d = calloc(1, sizeof *d);
@@ -135,6 +159,19 @@ driver_state *driver_begin(mmu_sim *sim, const mtr_source *src, const driver_opt
     d->opts = *opts;
     d->dependent = trace_has_dependent_loads(src);
     d->walking = PREFETCH_WINDOW;
+    d->os = d->cfg->os.enabled;
+    const char *maps = mtr_source_meta(src)->maps;
+    if (d->os && maps && *maps) {
+        d->maps = strdup(maps);
+        d->maps_origin = strdup("trace metadata (maps)");
+        if (!d->maps || !d->maps_origin) {
+            free(d->maps);
+            free(d->maps_origin);
+            free(d);
+            mmu_error_set(err, MMU_ERR_NOMEM, "out of host memory");
+            return NULL;
+        }
+    }
     return d;
 }
 
@@ -151,7 +188,18 @@ mmu_status driver_feed(driver_state *d, const mtr_record *buf, size_t n, mmu_err
     unsigned walking = d->walking;
     mmu_status rc = MMU_OK;
     for (size_t i = 0; i < n && rc == MMU_OK; i++, index++) {
-        if (index < opts->skip) continue;
+        if (index < opts->skip) {
+            /* Fast-forward keeps the address space: VMA changes still apply. */
+            const mtr_record *r = &buf[i];
+            if (d->os && r->kind == MTR_MARKER && (r->marker == MTR_MK_MMAP || r->marker == MTR_MK_MUNMAP)) {
+                uint16_t asid = 0;
+                bool is_new = false;
+                if ((rc = map_pid(pids, d->cfg, r->asid, &asid, &is_new, index, err)) != MMU_OK) break;
+                if (is_new && (rc = new_process(d, asid, r->asid, err)) != MMU_OK) break;
+                if ((rc = vma_marker(d, r, asid, err)) != MMU_OK) break;
+            }
+            continue;
+        }
         if (opts->limit && st->records >= opts->limit) {
             d->done = true;
             break;
@@ -160,14 +208,18 @@ mmu_status driver_feed(driver_state *d, const mtr_record *buf, size_t n, mmu_err
         if (walking && i + PREFETCH_AHEAD < n) prefetch_record(sim, pids, &buf[i + PREFETCH_AHEAD]);
         st->records++;
         uint16_t asid = 0;
-        if ((rc = map_pid(pids, d->cfg, r->asid, &asid, index, err)) != MMU_OK) break;
+        bool is_new = false;
+        if ((rc = map_pid(pids, d->cfg, r->asid, &asid, &is_new, index, err)) != MMU_OK) break;
+        if (is_new && (rc = new_process(d, asid, r->asid, err)) != MMU_OK) break;
         if (r->kind == MTR_MARKER) {
             if (r->marker < MTR_MK_COUNT) st->markers[r->marker]++;
             switch (r->marker) {
             case MTR_MK_FLUSH_PAGE: mmu_sim_flush(sim, MMU_FLUSH_PAGE, r->va, asid); break;
             case MTR_MK_FLUSH_ASID: mmu_sim_flush(sim, MMU_FLUSH_ASID, 0, asid); break;
             case MTR_MK_FLUSH_ALL: mmu_sim_flush(sim, MMU_FLUSH_ALL, 0, 0); break;
-            default: break; /* ctx switch: the next access carries the ASID; mmap/munmap: no OS model yet */
+            case MTR_MK_MMAP:
+            case MTR_MK_MUNMAP: rc = vma_marker(d, r, asid, err); break;
+            default: break; /* ctx switch: the next access carries the ASID */
             }
             continue;
         }
@@ -206,6 +258,8 @@ mmu_status driver_end(driver_state *d, mmu_status rc, driver_stats *st, mmu_erro
                            d->opts.skip, d->index);
     d->st.processes = d->pids.n;
     *st = d->st;
+    free(d->maps);
+    free(d->maps_origin);
     free(d);
     return rc;
 }

@@ -2,6 +2,8 @@
 #include "cli/summary.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 static uint64_t stat_of(const mmu_sim *sim, const char *fmt, const char *name, const char *field) {
     char path[200];
@@ -10,6 +12,88 @@ static uint64_t stat_of(const mmu_sim *sim, const char *fmt, const char *name, c
 }
 
 static double ratio(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
+
+/* Per-process rows of the OS report, gathered from process.<pid>.<field>. */
+#define SUMMARY_MAX_PROCS 64u
+enum { P_VSZ, P_RSS, P_RSS4K, P_RSS2M, P_RSS1G, P_PT, P_SWAP, P_MINFLT, P_MAJFLT, P_SWIN, P_SWOUT, P_SEGV, P_N };
+static const char *const proc_fields[P_N] = {
+    "vsz_bytes", "rss_bytes", "rss_4K_bytes", "rss_2M_bytes", "rss_1G_bytes", "pagetable_bytes",
+    "swap_bytes", "min_flt", "maj_flt", "swap_ins", "swap_outs", "segfaults"};
+
+typedef struct proc_rows {
+    unsigned n, more;
+    char pid[SUMMARY_MAX_PROCS][24];
+    uint64_t v[SUMMARY_MAX_PROCS][P_N];
+} proc_rows;
+
+static void collect_proc(void *ctx, const char *path, uint64_t value) {
+    proc_rows *r = ctx;
+    if (strncmp(path, "process.", 8) != 0) return;
+    const char *pid = path + 8, *dot = strchr(pid, '.');
+    if (!dot || (size_t)(dot - pid) >= sizeof r->pid[0]) return;
+    unsigned f = 0;
+    while (f < P_N && strcmp(dot + 1, proc_fields[f]) != 0) f++;
+    if (f == P_N) return;
+    unsigned i = 0;
+    while (i < r->n && (strncmp(r->pid[i], pid, (size_t)(dot - pid)) != 0 || r->pid[i][dot - pid])) i++;
+    if (i == r->n) {
+        if (r->n == SUMMARY_MAX_PROCS) {
+            if (f == 0) r->more++;
+            return;
+        }
+        memcpy(r->pid[i], pid, (size_t)(dot - pid));
+        r->pid[i][dot - pid] = 0;
+        r->n++;
+    }
+    r->v[i][f] = value;
+}
+
+static double mib(uint64_t b) { return (double)b / (1024.0 * 1024.0); }
+
+/* The OS model's report: what `ps -o min_flt,maj_flt`, `pmap -x` and
+ * /proc/PID/status would show, plus THP and reclaim activity. */
+static void os_summary(FILE *out, const mmu_sim *sim, uint64_t cycles, bool timed) {
+#define S(p) mmu_sim_stat(sim, p, NULL)
+    fprintf(out, "\nos       minor faults %" PRIu64 ", major faults %" PRIu64 ", segfaults %" PRIu64
+                 "; THP at fault %" PRIu64 ", THP fallbacks to 4K %" PRIu64 ", collapsed %" PRIu64 "\n",
+            S("os.minor_faults"), S("os.major_faults"), S("os.segfaults"), S("os.thp_fault_alloc"),
+            S("os.thp_fault_fallback"), S("os.thp_collapse_alloc"));
+    fprintf(out, "         swap-outs %" PRIu64 ", swap-ins %" PRIu64 ", file pages dropped %" PRIu64
+                 ", shootdowns %" PRIu64 ", hugetlb faults %" PRIu64 "\n",
+            S("os.swap_outs"), S("os.swap_ins"), S("os.file_dropped"), S("os.shootdowns"),
+            S("os.hugetlb_faults"));
+    fprintf(out, "         memory free %.1f MiB, page tables %.2f MiB, swap used %.1f MiB",
+            mib(S("os.mem.free_bytes")), mib(S("os.mem.pagetable_bytes")), mib(S("os.mem.swap_used_bytes")));
+    const uint64_t os_cycles = mmu_sim_stat(sim, "timing.os_cycles", NULL);
+    if (timed) fprintf(out, ", OS time %" PRIu64 " cycles = %.1f%%", os_cycles, 100.0 * ratio(os_cycles, cycles));
+    fputc('\n', out);
+    proc_rows *r = calloc(1, sizeof *r);
+    if (r) {
+        mmu_sim_stats_foreach(sim, collect_proc, r);
+        fprintf(out, "%-8s %10s %10s %9s %9s %9s %8s %6s %10s %8s %8s %8s\n", "pid", "VSZ MiB",
+                "RSS MiB", "4K MiB", "2M MiB", "1G MiB", "PT KiB", "THP%", "min_flt", "maj_flt",
+                "swapout", "segv");
+        for (unsigned i = 0; i < r->n; i++) {
+            const uint64_t *v = r->v[i];
+            fprintf(out, "%-8s %10.1f %10.1f %9.1f %9.1f %9.1f %8.0f %5.1f%% %10" PRIu64 " %8" PRIu64
+                         " %8" PRIu64 " %8" PRIu64 "\n",
+                    r->pid[i], mib(v[P_VSZ]), mib(v[P_RSS]), mib(v[P_RSS4K]), mib(v[P_RSS2M]),
+                    mib(v[P_RSS1G]), (double)v[P_PT] / 1024.0,
+                    100.0 * ratio(v[P_RSS2M] + v[P_RSS1G], v[P_RSS]), v[P_MINFLT], v[P_MAJFLT],
+                    v[P_SWOUT], v[P_SEGV]);
+        }
+        if (r->more) fprintf(out, "(%u more processes in the JSON result)\n", r->more);
+        free(r);
+    }
+    if (S("os.segfaults"))
+        fprintf(out, "warning: %" PRIu64 " segmentation faults: accesses outside every VMA or against "
+                     "its permissions (os.on_segv = %s)\n",
+                S("os.segfaults"), mmu_os_segv_str(mmu_sim_config(sim)->os.on_segv));
+    if (timed && os_cycles > cycles / 2)
+        fprintf(out, "warning: thrashing: the OS (faults, reclaim, swap) took %.1f%% of all cycles\n",
+                100.0 * ratio(os_cycles, cycles));
+#undef S
+}
 
 void summary_print(FILE *out, const mmu_sim *sim, const char *trace, const char *config_path,
                    double elapsed_s) {
@@ -82,6 +166,7 @@ void summary_print(FILE *out, const mmu_sim *sim, const char *trace, const char 
                 100.0 * ratio(mmu_sim_stat(sim, "timing.pte_served.llc", NULL), pr),
                 100.0 * ratio(mmu_sim_stat(sim, "timing.pte_served.dram", NULL), pr));
     }
+    if (cfg->os.enabled) os_summary(out, sim, cycles, timed);
     fprintf(out, "\nelapsed  %.3f s (%.2f M accesses/s)\n", elapsed_s,
             elapsed_s > 0 ? (double)acc / elapsed_s / 1e6 : 0.0);
 }

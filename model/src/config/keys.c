@@ -28,6 +28,23 @@ static const char *ideal_name(unsigned v) {
     return v <= MMU_IDEAL_INFINITE_L2 ? mmu_ideal_tlb_str((mmu_ideal_tlb)v) : NULL;
 }
 
+static const char *thp_name(unsigned v) {
+    return v <= MMU_THP_ALWAYS ? mmu_thp_mode_str((mmu_thp_mode)v) : NULL;
+}
+static const char *segv_name(unsigned v) {
+    return v <= MMU_SEGV_MAP ? mmu_os_segv_str((mmu_os_segv)v) : NULL;
+}
+static const char *layout_name(unsigned v) {
+    return v <= MMU_LAYOUT_FLAT ? mmu_os_layout_str((mmu_os_layout)v) : NULL;
+}
+static const char *page_cache_name(unsigned v) {
+    return v <= MMU_PAGE_CACHE_COLD ? mmu_page_cache_str((mmu_page_cache)v) : NULL;
+}
+static const cfg_enum cfg_enum_thp = {MMU_THP_ALWAYS + 1, thp_name};
+static const cfg_enum cfg_enum_segv = {MMU_SEGV_MAP + 1, segv_name};
+static const cfg_enum cfg_enum_layout = {MMU_LAYOUT_FLAT + 1, layout_name};
+static const cfg_enum cfg_enum_page_cache = {MMU_PAGE_CACHE_COLD + 1, page_cache_name};
+
 const cfg_enum cfg_enum_format = {MMU_FMT_COUNT, cfg_format_name};
 const cfg_enum cfg_enum_ad = {2, ad_name};
 const cfg_enum cfg_enum_side = {MMU_TLB_UNIFIED + 1, side_name};
@@ -152,6 +169,71 @@ const cfg_key cfg_keys[] = {
     {.path = "warmup.accesses", .type = CFG_UINT, ROOT(timing.warmup_accesses), .min = 0,
      .max = INT64_MAX, .def = 0,
      .help = "... or after this many accesses, whichever is reached first"},
+
+    /* ---- the Linux-like memory manager (model/src/os/) ---- */
+    {.path = "os.enabled", .type = CFG_BOOL, ROOT(os.enabled), .def = 0,
+     .help = "Linux-like memory manager (VMAs, demand paging, THP, hugetlbfs, reclaim, swap); "
+             "false = first-touch mapper"},
+    {.path = "os.layout", .type = CFG_ENUM, ROOT(os.layout), .enm = &cfg_enum_layout,
+     .def = MMU_LAYOUT_AUTO,
+     .help = "VMAs: auto = the trace's /proc maps if it has them, else flat (one rwx VMA)"},
+    {.path = "os.on_segv", .type = CFG_ENUM, ROOT(os.on_segv), .enm = &cfg_enum_segv,
+     .def = MMU_SEGV_CONTINUE,
+     .help = "access outside every VMA or against its permissions: continue, stop, map (anon page)"},
+    {.path = "os.thp.mode", .type = CFG_ENUM, ROOT(os.thp), .enm = &cfg_enum_thp, .def = MMU_THP_ALWAYS,
+     .help = "transparent huge pages: never, madvise (VMAs in os.thp.madvise_vmas), always"},
+    {.path = "os.thp.madvise_vmas", .type = CFG_STRING, ROOT(os.thp_madvise_vmas),
+     .def_str = "", .help = "VMAs with MADV_HUGEPAGE: comma-separated name substrings, [anon] = "
+                         "unnamed anonymous, * = all"},
+    {.path = "os.khugepaged.enabled", .type = CFG_BOOL, ROOT(os.khugepaged), .def = 0,
+     .help = "collapse populated 2M ranges of THP-eligible VMAs into 2M pages later in the run"},
+    {.path = "os.khugepaged.interval", .type = CFG_UINT, ROOT(os.khugepaged_interval), .min = 1,
+     .max = INT64_MAX, .def = 1000000, .help = "accesses between two khugepaged scans"},
+    /* Linux default: pages_to_scan = 4096 (8 x 512). */
+    {.path = "os.khugepaged.pages_to_scan", .type = CFG_UINT, ROOT(os.khugepaged_pages_to_scan),
+     .min = 512, .max = 1u << 30, .def = 4096, .help = "4K pages of VMA scanned per scan"},
+    /* Linux default is 511 (collapse a range with one page present); 0 = only full ranges. */
+    {.path = "os.khugepaged.max_ptes_none", .type = CFG_UINT,
+     ROOT(os.khugepaged_max_ptes_none), .min = 0, .max = 511, .def = 0,
+     .help = "unmapped 4K pages a 2M range may have and still be collapsed (Linux: 511)"},
+    {.path = "os.hugetlb.pages_2m", .type = CFG_UINT, ROOT(os.hugetlb_pages_2m), .min = 0,
+     .max = INT64_MAX, .def = 0, .help = "2M hugetlbfs pool reserved at start (nr_hugepages)"},
+    {.path = "os.hugetlb.pages_1g", .type = CFG_UINT, ROOT(os.hugetlb_pages_1g), .min = 0,
+     .max = INT64_MAX, .def = 0, .help = "1G hugetlbfs pool reserved at start"},
+    {.path = "os.hugetlb.page_size", .type = CFG_PAGE_SIZE, ROOT(os.hugetlb_level), .def = 1,
+     .help = "page size of hugetlbfs VMAs (2M or 1G)"},
+    {.path = "os.hugetlb.vmas", .type = CFG_STRING, ROOT(os.hugetlb_vmas),
+     .def_str = "anon_hugepage,/dev/hugepages",
+     .help = "hugetlbfs VMAs: comma-separated name substrings ([anon] = unnamed anonymous, * = all)"},
+    {.path = "os.fragmentation", .type = CFG_REAL, ROOT(os.fragmentation), .rmin = 0.0,
+     .rmax = 1.0, .rdef = 0.0,
+     .help = "fraction of free 2M blocks broken by an unmovable 4K page at start (seeded)"},
+    {.path = "os.watermark", .type = CFG_REAL, ROOT(os.watermark), .rmin = 0.0, .rmax = 0.5,
+     .rdef = 0.01, .help = "reclaim when free RAM falls below this fraction (until twice it)"},
+    {.path = "os.swap.size", .type = CFG_SIZE, ROOT(os.swap_bytes), .min = 0,
+     .max = UINT64_C(1) << 50, .align = 4 * KIB, .def = 0, .help = "swap space, bytes; 0 = no swap"},
+    {.path = "os.swappiness", .type = CFG_UINT, ROOT(os.swappiness), .min = 0, .max = 200,
+     .def = 60, .help = "reclaim balance: anon pages scanned vs file pages, swappiness : 200 - swappiness"},
+    {.path = "os.page_cache", .type = CFG_ENUM, ROOT(os.page_cache), .enm = &cfg_enum_page_cache,
+     .def = MMU_PAGE_CACHE_WARM,
+     .help = "file pages at start: warm (first touch = minor fault) or cold (major fault)"},
+    /* Costs: assumptions at ~3 GHz, order-of-magnitude figures from public
+     * measurements (a 4K anonymous fault ~0.5-1 us; a 2M clear ~50 us; an SSD
+     * swap-in ~50-100 us; a remote shootdown ~1-2 us). Override per machine. */
+    {.path = "os.cost.minor_fault", .type = CFG_UINT, ROOT(os.cost.minor_fault), .min = 0,
+     .max = INT64_MAX, .def = 2000, .help = "cycles of a minor fault (trap, handler, zeroing 4K)"},
+    {.path = "os.cost.major_fault", .type = CFG_UINT, ROOT(os.cost.major_fault), .min = 0,
+     .max = INT64_MAX, .def = 200000, .help = "cycles of a major fault (swap-in or file read)"},
+    {.path = "os.cost.zero_2m", .type = CFG_UINT, ROOT(os.cost.zero_2m), .min = 0,
+     .max = INT64_MAX, .def = 150000, .help = "cycles to zero a 2M page at fault"},
+    {.path = "os.cost.zero_1g", .type = CFG_UINT, ROOT(os.cost.zero_1g), .min = 0,
+     .max = INT64_MAX, .def = 76800000, .help = "cycles to zero a 1G page at fault"},
+    {.path = "os.cost.swap_out", .type = CFG_UINT, ROOT(os.cost.swap_out), .min = 0,
+     .max = INT64_MAX, .def = 20000, .help = "cycles of reclaiming one page (unmap, swap write)"},
+    {.path = "os.cost.shootdown", .type = CFG_UINT, ROOT(os.cost.shootdown), .min = 0,
+     .max = INT64_MAX, .def = 4000, .help = "cycles of one TLB shootdown"},
+    {.path = "os.cost.promotion", .type = CFG_UINT, ROOT(os.cost.promotion), .min = 0,
+     .max = INT64_MAX, .def = 300000, .help = "cycles of one khugepaged 2M collapse"},
 };
 const unsigned cfg_n_keys = sizeof cfg_keys / sizeof cfg_keys[0];
 

@@ -29,6 +29,40 @@ const char *mmu_ideal_tlb_str(mmu_ideal_tlb t) {
     return "unknown";
 }
 
+const char *mmu_thp_mode_str(mmu_thp_mode m) {
+    switch (m) {
+    case MMU_THP_NEVER: return "never";
+    case MMU_THP_MADVISE: return "madvise";
+    case MMU_THP_ALWAYS: return "always";
+    }
+    return "unknown";
+}
+
+const char *mmu_os_segv_str(mmu_os_segv s) {
+    switch (s) {
+    case MMU_SEGV_CONTINUE: return "continue";
+    case MMU_SEGV_STOP: return "stop";
+    case MMU_SEGV_MAP: return "map";
+    }
+    return "unknown";
+}
+
+const char *mmu_os_layout_str(mmu_os_layout l) {
+    switch (l) {
+    case MMU_LAYOUT_AUTO: return "auto";
+    case MMU_LAYOUT_FLAT: return "flat";
+    }
+    return "unknown";
+}
+
+const char *mmu_page_cache_str(mmu_page_cache c) {
+    switch (c) {
+    case MMU_PAGE_CACHE_WARM: return "warm";
+    case MMU_PAGE_CACHE_COLD: return "cold";
+    }
+    return "unknown";
+}
+
 int mmu_config_find_tlb(const mmu_config *cfg, const char *name) {
     if (!cfg || !name) return -1;
     for (uint32_t i = 0; i < cfg->n_tlbs && i < MMU_MAX_TLBS; i++)

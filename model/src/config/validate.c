@@ -246,6 +246,14 @@ mmu_status mmu_config_validate(const mmu_config *cfg, mmu_error *err) {
                     "(allowed: %s)", mmu_level_size_str(cfg->mapper_level), fname, sizes);
     }
 
+    if (cfg->os.hugetlb_level < 1 || cfg->os.hugetlb_level > 2 ||
+        !((cfg_format_leaf_mask(cfg->format) >> cfg->os.hugetlb_level) & 1u)) {
+        char sizes[64];
+        format_leaf_sizes(cfg->format, sizes, sizeof sizes);
+        return fail(err, NULL, "os.hugetlb.page_size: %s is not a hugetlbfs size of format %s "
+                    "(2M or 1G among: %s)", mmu_level_size_str(cfg->os.hugetlb_level), fname, sizes);
+    }
+
     if ((st = check_caches(cfg, err))) return st;
 
     if (cfg->n_tlbs > MMU_MAX_TLBS)

@@ -208,7 +208,9 @@ static const char *scalar_of(struct fy_node *n, char *buf, size_t cap, const cha
     }
     size_t len = 0;
     const char *s = fy_node_get_scalar(n, &len);
-    if (!s || len == 0) {
+    /* A quoted empty scalar ("") is an empty string (os.thp.madvise_vmas: ""). */
+    const enum fy_node_style style = fy_node_get_style(n);
+    if (!s || (len == 0 && style != FYNS_DOUBLE_QUOTED && style != FYNS_SINGLE_QUOTED)) {
         *what = "nothing";
         return NULL;
     }

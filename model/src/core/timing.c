@@ -6,46 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_WALKERS 64u
-#define MAX_OUTSTANDING 256u
+#define MAX_WALKERS TIMING_MAX_WALKERS
+#define MAX_OUTSTANDING TIMING_MAX_OUTSTANDING
 
-typedef struct inflight_walk {
-    double end, latency;
-    uint64_t vpn;
-    uint16_t asid;
-    uint8_t level;
-    bool valid;
-} inflight_walk;
+typedef timing_inflight_walk inflight_walk;
+typedef timing_outstanding outstanding;
 
-typedef struct outstanding {
-    uint64_t icount;          /* instruction index of the access */
-    double issue, trans_end, done;
-} outstanding;
-
-struct mmu_timing {
-    mmu_timing_cfg cfg;
-    double cpi;               /* 1 / base_ipc */
-    uint32_t l1d_latency;     /* accesses no slower than this are hidden by the core */
-    mmu_cache_hier *caches;
-    unsigned n_walkers;
-    double walker_free[MAX_WALKERS];
-    inflight_walk inflight[MAX_WALKERS];
-    double inflight_max_end;
-    outstanding out[MAX_OUTSTANDING];
-    unsigned out_head, out_count;
-    double now;               /* front-end time */
-    double end_time;          /* latest completion seen */
-    uint64_t icount;
-    /* the access in progress */
-    mmu_access_type type;
-    double issue, trans_end;
-    /* the previous load, for dependent loads */
-    double last_load_issue, last_load_trans_end, last_load_done;
-    double stall_trans, stall_data, stall_front; /* fractional accumulators */
-    double base;              /* time of the last stats reset */
-    double last_trans;        /* translation latency of the last access finished */
-    timing_stats st;
-};
+/* The struct (mmu_timing) is in timing.h, with the inline hot path. */
 
 mmu_timing *timing_create(const mmu_config *cfg, mmu_error *err) {
     const mmu_timing_cfg *tc = &cfg->timing;
@@ -69,6 +36,7 @@ mmu_timing *timing_create(const mmu_config *cfg, mmu_error *err) {
     t->cfg = *tc;
     t->cpi = 1.0 / tc->base_ipc;
     t->l1d_latency = tc->cache[0].size_bytes ? tc->cache[0].latency : 0;
+    t->data_through_caches = tc->data_through_caches;
     t->n_walkers = cfg->walker_count;
     if (!(t->caches = cache_hier_create(cfg, err))) {
         free(t);
@@ -111,9 +79,9 @@ static void wait_oldest(mmu_timing *t) {
     t->out_count--;
 }
 
-void timing_begin(mmu_timing *t, uint32_t instrs, mmu_access_type type, bool dependent) {
-    t->icount += instrs;
-    t->now += (double)instrs * t->cpi;
+/* timing_begin after the front-end advance (timing.h calls this when an
+ * access is outstanding or a dependent load may have to wait). */
+void timing_begin_slow(mmu_timing *t, mmu_access_type type, bool dependent) {
     retire_done(t);
     /* In-order retirement: the oldest outstanding access blocks the window. */
     while (t->out_count && t->out[t->out_head].icount + t->cfg.rob_size <= t->icount) {
@@ -137,7 +105,7 @@ void timing_begin(mmu_timing *t, uint32_t instrs, mmu_access_type type, bool dep
 
 void timing_tlb(mmu_timing *t, uint32_t extra_lookup_latency) { t->trans_end += extra_lookup_latency; }
 
-static void hit_page_slow(mmu_timing *t, uint16_t asid, uint64_t va) {
+void timing_hit_page_slow(mmu_timing *t, uint16_t asid, uint64_t va) {
     for (unsigned i = 0; i < t->n_walkers; i++) {
         const inflight_walk *f = &t->inflight[i];
         if (!f->valid || f->end <= t->trans_end || f->asid != asid || mmu_vpn(va, f->level) != f->vpn)
@@ -151,7 +119,7 @@ static void hit_page_slow(mmu_timing *t, uint16_t asid, uint64_t va) {
 
 void timing_hit_page(mmu_timing *t, uint16_t asid, uint64_t va) {
     if (t->inflight_max_end <= t->trans_end) return; /* nothing in flight: the common case */
-    hit_page_slow(t, asid, va);
+    timing_hit_page_slow(t, asid, va);
 }
 
 void timing_walk(mmu_timing *t, const pt_walk_result *w, uint32_t pwc_latency, uint16_t asid,
@@ -162,7 +130,7 @@ void timing_walk(mmu_timing *t, const pt_walk_result *w, uint32_t pwc_latency, u
     double start = t->trans_end;
     if (t->walker_free[k] > start) {
         t->st.walks_queued++;
-        t->st.walk_queue_cycles += (uint64_t)llround(t->walker_free[k] - start);
+        t->st.walk_queue_cycles += timing_round(t->walker_free[k] - start);
         start = t->walker_free[k];
     }
     /* The steps are dependent: each PTE read needs the previous one's result. */
@@ -195,48 +163,23 @@ void timing_walk(mmu_timing *t, const pt_walk_result *w, uint32_t pwc_latency, u
     }
 }
 
-static inline void end_access(mmu_timing *t, bool have_pa, uint64_t pa);
-
-void timing_tlb_hit(mmu_timing *t, uint32_t extra_lookup_latency, uint16_t asid, uint64_t va,
-                    uint64_t pa) {
-    t->trans_end += extra_lookup_latency;
-    if (t->inflight_max_end > t->trans_end) hit_page_slow(t, asid, va);
-    end_access(t, true, pa);
+void timing_os(mmu_timing *t, uint64_t cycles, bool in_access) {
+    if (!cycles) return;
+    if (in_access) stall(t, t->trans_end, t->issue, t->trans_end, t->trans_end);
+    t->now += (double)cycles;
+    t->st.os_cycles += cycles;
+    t->st.os_events++;
+    if (in_access) t->issue = t->trans_end = t->now;
+    if (t->now > t->end_time) t->end_time = t->now;
 }
 
-void timing_end(mmu_timing *t, bool have_pa, uint64_t pa) { end_access(t, have_pa, pa); }
+void timing_end(mmu_timing *t, bool have_pa, uint64_t pa) { timing_end_access(t, have_pa, pa); }
 
-static inline void end_access(mmu_timing *t, bool have_pa, uint64_t pa) {
-    const double trans = t->trans_end - t->issue;
-    t->last_trans = trans;
-    if (t->type == MMU_ACC_IFETCH) {
-        /* The front end cannot fetch past an instruction-TLB miss. */
-        t->stall_front += trans;
-        t->stall_trans += trans;
-        t->now = t->trans_end;
-        if (t->now > t->end_time) t->end_time = t->now;
-        return;
-    }
-    uint32_t data_lat = 0;
-    if (have_pa && t->cfg.data_through_caches) {
-        const cache_level lvl =
-            cache_access(t->caches, pa, t->type == MMU_ACC_STORE, CACHE_SRC_DATA, &data_lat);
-        t->st.data_served[lvl]++;
-    }
-    /* A store retires once translated (x86 faults precisely); its data drains later. */
-    const double done = t->type == MMU_ACC_STORE ? t->trans_end : t->trans_end + data_lat;
-    if (done - t->issue > (double)t->l1d_latency) {
-        assert(t->out_count < MAX_OUTSTANDING);
-        t->out[(t->out_head + t->out_count) % MAX_OUTSTANDING] =
-            (outstanding){.icount = t->icount, .issue = t->issue, .trans_end = t->trans_end, .done = done};
-        t->out_count++;
-    }
-    if (t->type == MMU_ACC_LOAD) {
-        t->last_load_issue = t->issue;
-        t->last_load_trans_end = t->trans_end;
-        t->last_load_done = done;
-    }
-    if (done > t->end_time) t->end_time = done;
+void timing_push_outstanding(mmu_timing *t, double done) {
+    assert(t->out_count < MAX_OUTSTANDING);
+    t->out[(t->out_head + t->out_count) % MAX_OUTSTANDING] =
+        (outstanding){.icount = t->icount, .issue = t->issue, .trans_end = t->trans_end, .done = done};
+    t->out_count++;
 }
 
 void timing_finish(mmu_timing *t) {
@@ -248,10 +191,10 @@ const timing_stats *timing_get_stats(const mmu_timing *t) {
     /* Counters are whole cycles; the engine keeps fractions while running. */
     mmu_timing *m = (mmu_timing *)t;
     const double end = t->now > t->end_time ? t->now : t->end_time;
-    m->st.cycles = (uint64_t)llround(end - t->base);
-    m->st.translation_cycles = (uint64_t)llround(t->stall_trans);
-    m->st.data_stall_cycles = (uint64_t)llround(t->stall_data);
-    m->st.frontend_stall_cycles = (uint64_t)llround(t->stall_front);
+    m->st.cycles = timing_round(end - t->base);
+    m->st.translation_cycles = timing_round(t->stall_trans);
+    m->st.data_stall_cycles = timing_round(t->stall_data);
+    m->st.frontend_stall_cycles = timing_round(t->stall_front);
     return &t->st;
 }
 
@@ -264,4 +207,3 @@ void timing_reset_stats(mmu_timing *t) {
 
 const mmu_cache_hier *timing_caches(const mmu_timing *t) { return t->caches; }
 
-uint64_t timing_last_translation_cycles(const mmu_timing *t) { return (uint64_t)llround(t->last_trans); }

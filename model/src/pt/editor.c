@@ -504,6 +504,29 @@ mmu_status mmu_pt_set_ad(mmu_pt *pt, uint64_t va, bool set_d, mmu_error *err) {
     return MMU_OK;
 }
 
+mmu_status mmu_pt_test_clear_young(mmu_pt *pt, uint64_t va, bool *young, mmu_error *err) {
+    assert(pt && young);
+    uint64_t table;
+    unsigned idx, level;
+    pt_decoded d;
+    if (!find_leaf(pt, va, &table, &idx, &level, &d))
+        return mmu_error_set(err, MMU_ERR_NOT_MAPPED, "test_clear_young: va 0x%" PRIx64 " is not mapped",
+                             va);
+    *young = (d.perm & MMU_PTE_A) != 0;
+    if (!*young) return MMU_OK; /* nothing to write: a clear costs no PTE store */
+    /* The codec has no "clear A", but set_ad(.., set_d = false) sets exactly
+     * the A bit, so applying it to an A=0 encoding of this leaf isolates that
+     * bit without ISA knowledge here. Clearing only that bit leaves every
+     * other bit of the entry (D, DBM/AP[2], software bits) as it was. */
+    const pte_t no_a = pt->f->make_leaf(d.pa, level, d.perm & PT_PERM_LEAF_MASK & ~(uint32_t)MMU_PTE_A);
+    const uint64_t a_bit = pt->f->set_ad(no_a, level, false).v & ~no_a.v;
+    assert(a_bit != 0 && (a_bit & (a_bit - 1)) == 0 && "set_ad must set one A bit");
+    const pte_t cleared = {rd(pt, table, idx).v & ~a_bit};
+    assert(!(pt->f->decode(cleared, level).perm & MMU_PTE_A));
+    wr(pt, table, idx, cleared);
+    return MMU_OK;
+}
+
 mmu_pt_mapping mmu_pt_lookup(const mmu_pt *pt, uint64_t va) {
     mmu_pt_mapping m = {false, 0, 0, 0};
     uint64_t table;

@@ -18,6 +18,14 @@ static void build_chain(mmu_sim *sim, sim_tlb_chain *chain, mmu_tlb_side side) {
         }
 }
 
+static mmu_pt *host_pt(void *ctx, uint16_t asid, mmu_error *err) {
+    return mmu_sim_pt((mmu_sim *)ctx, asid, err);
+}
+
+static void host_invalidate_page(void *ctx, uint16_t asid, uint64_t va) {
+    sim_invalidate_page((mmu_sim *)ctx, asid, va);
+}
+
 mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
     if (!cfg) {
         mmu_error_set(err, MMU_ERR_INVALID_ARG, "mmu_sim_create: NULL config");
@@ -62,6 +70,10 @@ mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
                           cfg->timing.ideal_tlb != MMU_IDEAL_PERFECT;
         sim->pf_first_tlb[t] = real ? chain->tlb[0] : NULL;
     }
+    if (cfg->os.enabled) {
+        const os_host host = {.ctx = sim, .pt = host_pt, .invalidate_page = host_invalidate_page};
+        if (!(sim->os = os_create(cfg, sim->fmt, sim->mem, sim->buddy, &host, err))) goto fail;
+    }
     sim->warm = !cfg->timing.warmup_instructions && !cfg->timing.warmup_accesses;
     return sim;
 fail:
@@ -71,6 +83,7 @@ fail:
 
 void mmu_sim_destroy(mmu_sim *sim) {
     if (!sim) return;
+    os_destroy(sim->os); /* before the tables and the buddy it uses */
     if (sim->pts) {
         for (unsigned a = 0; a < SIM_ASID_SPACE; a++) mmu_pt_destroy(sim->pts[a]);
         free(sim->pts);
@@ -78,7 +91,7 @@ void mmu_sim_destroy(mmu_sim *sim) {
     for (unsigned i = 0; i < sim->n_tlbs; i++) tlb_destroy(sim->tlbs[i]);
     timing_destroy(sim->timing);
     ideal_tlb_destroy(sim->infinite);
-    free(sim->snap);
+    sim_snap_free(sim);
     walker_destroy(sim->walker);
     mmu_buddy_destroy(sim->buddy);
     mmu_physmem_destroy(sim->mem);
@@ -92,6 +105,48 @@ mmu_buddy *mmu_sim_buddy(mmu_sim *sim) { return sim->buddy; }
 mmu_pt *mmu_sim_pt(mmu_sim *sim, uint16_t asid, mmu_error *err) {
     if (!sim->pts[asid]) sim->pts[asid] = mmu_pt_create(sim->fmt, sim->mem, sim->buddy, err);
     return sim->pts[asid];
+}
+
+void sim_invalidate_page(mmu_sim *sim, uint16_t asid, uint64_t va) {
+    const uint16_t tag = asid & sim->asid_mask;
+    for (unsigned i = 0; i < sim->n_tlbs; i++) tlb_invalidate_page(sim->tlbs[i], va, tag, true);
+    if (sim->infinite) ideal_tlb_invalidate(sim->infinite, tag, true, va, false);
+    walker_invalidate_va(sim->walker, va, tag);
+}
+
+static mmu_status need_os(const mmu_sim *sim, const char *what, mmu_error *err) {
+    if (sim->os) return MMU_OK;
+    return mmu_error_set(err, MMU_ERR_UNSUPPORTED, "%s needs the OS model (os.enabled = true)", what);
+}
+
+mmu_status mmu_sim_process(mmu_sim *sim, uint16_t asid, uint64_t pid, const char *maps,
+                           const char *origin, mmu_error *err) {
+    const mmu_status st = need_os(sim, "mmu_sim_process", err);
+    if (st != MMU_OK) return st;
+    if (sim->cfg.os.layout == MMU_LAYOUT_FLAT) maps = NULL;
+    return os_process_create(sim->os, asid, pid, maps, origin ? origin : "maps", err);
+}
+
+mmu_status mmu_sim_mmap(mmu_sim *sim, uint16_t asid, uint64_t va, uint64_t len, uint32_t perm,
+                        mmu_error *err) {
+    mmu_status st = need_os(sim, "mmap", err);
+    if (st != MMU_OK) return st;
+    const uint32_t flags = ((perm & MMU_PERM_R) ? OS_VMA_READ : 0u) |
+                           ((perm & MMU_PERM_W) ? OS_VMA_WRITE : 0u) |
+                           ((perm & MMU_PERM_X) ? OS_VMA_EXEC : 0u);
+    uint64_t cycles = 0;
+    st = os_mmap(sim->os, asid, va, len, flags, NULL, &cycles, err);
+    if (sim->timing) timing_os(sim->timing, cycles, false);
+    return st;
+}
+
+mmu_status mmu_sim_munmap(mmu_sim *sim, uint16_t asid, uint64_t va, uint64_t len, mmu_error *err) {
+    mmu_status st = need_os(sim, "munmap", err);
+    if (st != MMU_OK) return st;
+    uint64_t cycles = 0;
+    st = os_munmap(sim->os, asid, va, len, &cycles, err);
+    if (sim->timing) timing_os(sim->timing, cycles, false);
+    return st;
 }
 
 void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid) {

@@ -5,6 +5,7 @@
 #include "mmu/sim.h"
 #include "core/ideal.h"
 #include "core/timing.h"
+#include "os/os.h"
 #include "tlb/tlb.h"
 #include "walker/walker.h"
 
@@ -40,6 +41,12 @@ typedef struct sim_pf_entry {
     uint64_t va;
 } sim_pf_entry;
 
+/* One counter of the warm-up snapshot. */
+typedef struct sim_snap_entry {
+    char *path;
+    uint64_t value;
+} sim_snap_entry;
+
 struct mmu_sim {
     mmu_config cfg;
     const pt_format *fmt;
@@ -55,19 +62,25 @@ struct mmu_sim {
     uint16_t asid_mask;          /* tag = asid & mask; 0 when untagged */
     sim_counters c;
     mmu_timing *timing;          /* NULL when timing.enabled is false */
+    mmu_os *os;                  /* NULL when os.enabled is false (first-touch mapper) */
     uint32_t pwc_latency;        /* page-walk caches are probed in parallel: the slowest one */
     ideal_tlb *infinite;         /* ideal.tlb = infinite_l2: replaces the last TLB level */
     /* Warm-up: counters at the start of the measured region (snapshot-and-subtract). */
     bool warm;                   /* measured region started (always true without warm-up) */
     size_t n_snap;
-    uint64_t *snap;
+    sim_snap_entry *snap;
     uint64_t snap_hist[TIMING_HIST_BUCKETS];
     sim_pf_entry pf_ring[SIM_PF_RING];
     const mmu_tlb *pf_first_tlb[MMU_ACC_COUNT]; /* first real TLB level per access type, or NULL */
     unsigned pf_next;
 };
 
-/* Take the warm-up snapshot (sim_stats.c). */
+/* Drop TLB and page-walk-cache entries translating va in asid (the OS
+ * changed that mapping); not counted as a flush (the OS counts shootdowns). */
+void sim_invalidate_page(mmu_sim *sim, uint16_t asid, uint64_t va);
+
+/* Take the warm-up snapshot; free it (sim_stats.c). */
 void sim_snapshot(mmu_sim *sim);
+void sim_snap_free(mmu_sim *sim);
 
 #endif

@@ -62,6 +62,8 @@ static const stats_field timing_fields[] = {
     STATS_FIELD(timing_stats, rob_stalls, "stalls: oldest outstanding access blocked the ROB"),
     STATS_FIELD(timing_stats, mshr_stalls, "stalls: core.max_outstanding accesses in flight"),
     STATS_FIELD(timing_stats, dependency_stalls, "stalls: dependent load waited for the previous load"),
+    STATS_FIELD(timing_stats, os_cycles, "cycles spent in the OS model (faults, reclaim, swap, shootdowns)"),
+    STATS_FIELD(timing_stats, os_events, "OS activities that cost cycles"),
 };
 
 static void visit_levels(const char *prefix, const char *group, const char *name,
@@ -76,6 +78,18 @@ static void visit_levels(const char *prefix, const char *group, const char *name
         snprintf(p, sizeof p, "%s.%s.%s", prefix, group, lname);
         stats_visit_one(p, name, by_level[l], visit, ctx);
     }
+}
+
+/* The OS model's visitor also says which values are gauges; the public one does not. */
+typedef struct os_visit_adapter {
+    mmu_stat_visitor visit;
+    void *ctx;
+} os_visit_adapter;
+
+static void os_visit(void *ctx, const char *path, uint64_t value, bool gauge) {
+    (void)gauge;
+    const os_visit_adapter *a = ctx;
+    a->visit(a->ctx, path, value);
 }
 
 void mmu_sim_stats_foreach(const mmu_sim *sim, mmu_stat_visitor visit, void *ctx) {
@@ -134,6 +148,10 @@ void mmu_sim_stats_foreach(const mmu_sim *sim, mmu_stat_visitor visit, void *ctx
     visit_levels("mapper", "table_pages", "pages", table_pages, (1u << sim->fmt->levels) - 1u, visit, ctx, false);
     stats_visit_one("memory", "frames_free", mmu_buddy_free_frames(sim->buddy), visit, ctx);
     stats_visit_one("memory", "frames_touched", mmu_physmem_frames_touched(sim->mem), visit, ctx);
+    if (sim->os) {
+        os_visit_adapter a = {.visit = visit, .ctx = ctx};
+        os_stats_foreach(sim->os, os_visit, &a);
+    }
 }
 
 typedef struct stat_query {
@@ -163,21 +181,25 @@ void mmu_sim_reset_stats(mmu_sim *sim) {
     walker_reset_stats(sim->walker);
     if (sim->timing) timing_reset_stats(sim->timing);
     if (sim->infinite) ideal_tlb_reset_stats(sim->infinite);
+    if (sim->os) os_reset_stats(sim->os);
 }
 
 /* ---- warm-up: snapshot-and-subtract ------------------------------------- */
+/* The snapshot keeps each counter's path: the set of counters can grow after
+ * it is taken (a process that starts after the warm-up adds process.<pid>.*
+ * paths), so values are matched by path, not by position. */
 typedef struct snap_build {
-    uint64_t *v;
+    sim_snap_entry *v;
     size_t n, cap;
     bool oom;
 } snap_build;
 
 static void snap_visit(void *ctx, const char *path, uint64_t value) {
-    (void)path;
     snap_build *b = ctx;
+    if (b->oom) return;
     if (b->n == b->cap) {
         const size_t cap = b->cap ? 2 * b->cap : 256;
-        uint64_t *v = realloc(b->v, cap * sizeof *v);
+        sim_snap_entry *v = realloc(b->v, cap * sizeof *v);
         if (!v) {
             b->oom = true;
             return;
@@ -185,17 +207,29 @@ static void snap_visit(void *ctx, const char *path, uint64_t value) {
         b->v = v;
         b->cap = cap;
     }
-    b->v[b->n++] = value;
+    char *p = strdup(path);
+    if (!p) {
+        b->oom = true;
+        return;
+    }
+    b->v[b->n++] = (sim_snap_entry){.path = p, .value = value};
+}
+
+void sim_snap_free(mmu_sim *sim) {
+    for (size_t i = 0; i < sim->n_snap; i++) free(sim->snap[i].path);
+    free(sim->snap);
+    sim->snap = NULL;
+    sim->n_snap = 0;
 }
 
 void sim_snapshot(mmu_sim *sim) {
     snap_build b = {0};
     mmu_sim_stats_foreach(sim, snap_visit, &b);
-    free(sim->snap);
+    sim_snap_free(sim);
+    sim->snap = b.v;
+    sim->n_snap = b.n;
     /* Without memory for the snapshot the measured region is the whole run. */
-    sim->snap = b.oom ? NULL : b.v;
-    sim->n_snap = b.oom ? 0 : b.n;
-    if (b.oom) free(b.v);
+    if (b.oom) sim_snap_free(sim);
     if (sim->timing) memcpy(sim->snap_hist, timing_get_stats(sim->timing)->walk_hist, sizeof sim->snap_hist);
     sim->warm = true;
 }
@@ -203,16 +237,41 @@ void sim_snapshot(mmu_sim *sim) {
 typedef struct json_build {
     json_t *root;
     int failed;
-    const uint64_t *minus; /* snapshot to subtract, in visit order (NULL: none) */
-    size_t n_minus, i;
+    const sim_snap_entry *minus; /* snapshot to subtract (NULL: none) */
+    size_t n_minus, i;           /* i: where the next path is expected in it */
 } json_build;
 
+/* Snapshot value of `path` (0 if it did not exist then). Paths come in the
+ * same order as in the snapshot except where new ones were inserted, so the
+ * expected position nearly always matches. */
+static uint64_t snap_value(json_build *b, const char *path) {
+    if (b->i < b->n_minus && strcmp(b->minus[b->i].path, path) == 0) return b->minus[b->i++].value;
+    for (size_t j = 0; j < b->n_minus; j++)
+        if (strcmp(b->minus[j].path, path) == 0) {
+            b->i = j + 1;
+            return b->minus[j].value;
+        }
+    return 0;
+}
+
+static bool is_gauge(const mmu_sim *sim, const char *path) {
+    return strncmp(path, "memory.", 7) == 0 || strncmp(path, "mapper.table_pages", 18) == 0 ||
+           (sim->os && os_stat_is_gauge(path));
+}
+
+typedef struct json_ctx {
+    json_build *b;
+    const mmu_sim *sim;
+} json_ctx;
+
 static void json_visit(void *ctx, const char *path, uint64_t value) {
-    json_build *b = ctx;
-    /* Gauges (free frames, table pages) are reported as they are at the end. */
-    const bool gauge = strncmp(path, "memory.", 7) == 0 || strncmp(path, "mapper.table_pages", 18) == 0;
-    if (b->minus && b->i < b->n_minus && !gauge) value -= b->minus[b->i];
-    b->i++;
+    json_ctx *c = ctx;
+    json_build *b = c->b;
+    /* Gauges (free frames, table pages, RSS) are reported as they are at the end. */
+    if (b->minus) {
+        const uint64_t before = snap_value(b, path);
+        if (!is_gauge(c->sim, path)) value -= before;
+    }
     if (stats_json_put(b->root, path, value) != 0) b->failed = 1;
 }
 
@@ -237,6 +296,28 @@ static double hist_percentile(const uint64_t *h, double q) {
         if ((double)acc >= want) return (double)((i + 1) * TIMING_HIST_WIDTH);
     }
     return (double)(TIMING_HIST_BUCKETS * TIMING_HIST_WIDTH);
+}
+
+/* OS figures: the share of cycles spent in the OS (thrashing shows as a
+ * large one) and, per process, the share of RSS in huge pages. */
+static void os_derived(json_t *d, json_t *st) {
+    json_t *os = json_object_get(st, "os");
+    const double cycles = jget(st, "timing", "cycles", NULL);
+    const double os_cycles = jget(st, "timing", "os_cycles", NULL);
+    json_object_set_new(d, "os_time_fraction", json_real(per(os_cycles, cycles)));
+    json_object_set_new(d, "thrashing", json_integer(cycles > 0 && os_cycles > 0.5 * cycles));
+    const double faults = jget(os, "minor_faults", NULL, NULL) + jget(os, "major_faults", NULL, NULL);
+    json_object_set_new(d, "major_fault_fraction", json_real(per(jget(os, "major_faults", NULL, NULL), faults)));
+    json_t *procs = json_object_get(st, "process");
+    json_t *out = json_object();
+    const char *pid;
+    json_t *p;
+    json_object_foreach(procs, pid, p) {
+        const double rss = jget(p, "rss_bytes", NULL, NULL);
+        const double huge = jget(p, "rss_2M_bytes", NULL, NULL) + jget(p, "rss_1G_bytes", NULL, NULL);
+        json_object_set_new(out, pid, json_pack("{s:f}", "thp_coverage", per(huge, rss)));
+    }
+    json_object_set_new(d, "process", out);
 }
 
 /* Ratios people quote, computed from one stats tree (whole run or measured region). */
@@ -286,6 +367,7 @@ static json_t *derived(const mmu_sim *sim, json_t *st, const uint64_t *hist) {
         json_object_set_new(d, "walk_latency_histogram",
                             json_pack("{s:i, s:o}", "bucket_cycles", (int)TIMING_HIST_WIDTH, "counts", hj));
     }
+    if (sim->os) os_derived(d, st);
     return d;
 }
 
@@ -299,7 +381,8 @@ char *mmu_sim_result_json(const mmu_sim *sim, const char *trace_json) {
     free(cfg_text);
     if (!doc || !stats || !meta || !cfg || !trace) goto done;
     json_build b = {.root = stats};
-    mmu_sim_stats_foreach(sim, json_visit, &b);
+    json_ctx bc = {.b = &b, .sim = sim};
+    mmu_sim_stats_foreach(sim, json_visit, &bc);
     if (b.failed) goto done;
     static const uint64_t zero_hist[TIMING_HIST_BUCKETS];
     const uint64_t *hist = sim->timing ? timing_get_stats(sim->timing)->walk_hist : zero_hist;
@@ -312,7 +395,8 @@ char *mmu_sim_result_json(const mmu_sim *sim, const char *trace_json) {
         /* The measured region after warm-up: the same counters minus the snapshot. */
         json_t *measured = json_object();
         json_build m = {.root = measured, .minus = sim->snap, .n_minus = sim->n_snap};
-        mmu_sim_stats_foreach(sim, json_visit, &m);
+        json_ctx mc = {.b = &m, .sim = sim};
+        mmu_sim_stats_foreach(sim, json_visit, &mc);
         uint64_t mh[TIMING_HIST_BUCKETS];
         for (unsigned i = 0; i < TIMING_HIST_BUCKETS; i++) mh[i] = hist[i] - sim->snap_hist[i];
         json_object_set_new(doc, "measured", json_pack("{s:o, s:o}", "stats", measured, "derived",

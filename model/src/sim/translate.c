@@ -66,8 +66,36 @@ static void switch_asid(mmu_sim *sim, uint16_t asid) {
     sim->have_cur_asid = true;
 }
 
+/* Faults the OS model handles: everything a Linux page-fault handler sees
+ * for a user access (a non-canonical address is a SIGSEGV via #GP). Reserved
+ * bits and misaligned superpages stay hardware results (the OS never writes
+ * such entries). */
+static bool os_fault(mmu_fault f) {
+    switch (f) {
+    case MMU_FAULT_NOT_PRESENT:
+    case MMU_FAULT_PROT_USER:
+    case MMU_FAULT_PROT_READ:
+    case MMU_FAULT_PROT_WRITE:
+    case MMU_FAULT_PROT_EXEC:
+    case MMU_FAULT_NONCANONICAL: return true;
+    default: return false;
+    }
+}
+
+/* Hand a fault to the OS model and charge its time. *retry: the page is
+ * mapped now, walk again. */
+static mmu_status os_fault_in(mmu_sim *sim, const mmu_access *acc, mmu_fault f, bool *retry,
+                              mmu_error *err) {
+    os_fault_result res = {0};
+    const mmu_status st = os_handle_fault(sim->os, acc->asid, acc->va, acc->type, f, &res, err);
+    if (sim->timing) timing_os(sim->timing, res.cycles, true);
+    *retry = st == MMU_OK && res.retry;
+    return st;
+}
+
 /* Walk until the access translates or faults for good, letting the
- * first-touch mapper and the software A/D handler fix what they can. */
+ * first-touch mapper (or the OS model) and the software A/D handler fix
+ * what they can. */
 static mmu_status walk_and_resolve(mmu_sim *sim, const mmu_access *acc, uint16_t tag, mmu_pt *pt,
                                    pt_walk_result *w, mmu_access_result *r, mmu_error *err) {
     /* A handled fault changes the tables, so the walk after it differs; four
@@ -80,6 +108,13 @@ static mmu_status walk_and_resolve(mmu_sim *sim, const mmu_access *acc, uint16_t
         if (sim->timing) timing_walk(sim->timing, w, sim->pwc_latency, tag, acc->va);
         if (f == MMU_FAULT_NONE) return MMU_OK;
         sim->c.faults[f]++;
+        if (sim->os && os_fault(f)) {
+            bool retry = false;
+            const mmu_status st = os_fault_in(sim, acc, f, &retry, err);
+            if (st != MMU_OK) return st;
+            if (retry) continue;
+            return MMU_OK; /* a segmentation fault: the caller reports it */
+        }
         if (f == MMU_FAULT_NOT_PRESENT) {
             const mmu_status st = map_first_touch(sim, pt, acc->va, err);
             if (st != MMU_OK) return st;
@@ -105,10 +140,22 @@ static mmu_status translate_perfect(mmu_sim *sim, const mmu_access *acc, mmu_acc
     mmu_pt *pt = mmu_sim_pt(sim, acc->asid, err);
     if (!pt) return err ? err->status : MMU_ERR_NOMEM;
     mmu_pt_mapping m = mmu_pt_lookup(pt, acc->va);
-    if (!m.mapped) {
-        sim->c.faults[MMU_FAULT_NOT_PRESENT]++;
-        const mmu_status st = map_first_touch(sim, pt, acc->va, err);
+    if (!m.mapped || (sim->os && !entry_allows(m.perm | MMU_PTE_D, acc))) {
+        const mmu_fault f = !m.mapped                      ? MMU_FAULT_NOT_PRESENT
+                            : acc->type == MMU_ACC_STORE  ? MMU_FAULT_PROT_WRITE
+                            : acc->type == MMU_ACC_IFETCH ? MMU_FAULT_PROT_EXEC
+                                                          : MMU_FAULT_PROT_READ;
+        sim->c.faults[f]++;
+        mmu_status st = MMU_OK;
+        bool retry = true;
+        if (sim->os) st = os_fault_in(sim, acc, f, &retry, err);
+        else st = map_first_touch(sim, pt, acc->va, err);
         if (st != MMU_OK) return st;
+        if (!retry) { /* segmentation fault */
+            sim->c.unhandled_faults++;
+            r->fault = f;
+            return MMU_OK;
+        }
         m = mmu_pt_lookup(pt, acc->va);
         if (!m.mapped) return mmu_error_set(err, MMU_ERR_INTERNAL, "perfect TLB: va 0x%llx unmapped after mapping",
                                             (unsigned long long)acc->va);
@@ -162,13 +209,17 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
     }
     switch_asid(sim, acc->asid);
     mmu_timing *tm = sim->timing;
+    if (sim->os) { /* background work due now (khugepaged) */
+        const uint64_t os_cycles = os_tick(sim->os, sim->c.accesses);
+        if (tm) timing_os(tm, os_cycles, false);
+    }
     if (tm) timing_begin(tm, acc->instrs, acc->type, acc->dependent);
     const uint16_t tag = acc->asid & sim->asid_mask;
 
     if (sim->cfg.timing.ideal_tlb == MMU_IDEAL_PERFECT) {
         const mmu_status st = translate_perfect(sim, acc, &r, err);
         if (st != MMU_OK) return st;
-        if (tm) timing_end(tm, true, r.pa);
+        if (tm) timing_end(tm, r.fault == MMU_FAULT_NONE, r.pa);
         if (tm) r.translation_cycles = timing_last_translation_cycles(tm);
         if (out) *out = r;
         return MMU_OK;

@@ -53,9 +53,16 @@ void repl_nop_way(repl_global *g, uint64_t *st, uint32_t ways, uint32_t way);
 
 /* Index of the smallest stamp in st[0..ways) (first on ties). */
 static inline uint32_t repl_argmin(const uint64_t *st, uint32_t ways) {
+    /* Without data-dependent branches: with LRU stamps the position of the
+     * minimum is unpredictable, and a branch per new minimum mispredicts. */
+    uint64_t min = st[0];
     uint32_t best = 0;
-    for (uint32_t w = 1; w < ways; w++)
-        if (st[w] < st[best]) best = w;
+    for (uint32_t w = 1; w < ways; w++) {
+        const uint64_t v = st[w];
+        const bool less = v < min;
+        min = less ? v : min;
+        best = less ? w : best;
+    }
     return best;
 }
 

@@ -103,7 +103,9 @@ static inline uint64_t sa_fp_mask(const uint8_t *fp, uint32_t ways, uint8_t f) {
     assert(ways <= 64);
     uint64_t m = 0;
 #if defined(__SSE2__)
-    const __m128i needle = _mm_set1_epi8((char)f);
+    /* Broadcast through a 32-bit GPR move: _mm_set1_epi8 compiles to a byte
+     * store and a 4-byte reload, which stalls on store forwarding. */
+    const __m128i needle = _mm_shuffle_epi32(_mm_cvtsi32_si128((int)(0x01010101u * f)), 0);
     for (uint32_t c = 0; c < ways; c += 16) {
         const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(fp + c));
         m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)) << c;

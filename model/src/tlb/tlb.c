@@ -52,35 +52,7 @@
 
 #include "tlb/sa_array.h"
 
-typedef struct tlb_probe {
-    uint8_t array;
-    uint8_t level;
-} tlb_probe;
-
-#define TLB_HC_BITS 6u
-#define TLB_HC_SIZE (1u << TLB_HC_BITS)
-
-typedef struct tlb_hc_entry {
-    uint64_t vpn4k; /* va >> 12 */
-    uint64_t gen;   /* valid iff == mmu_tlb.gen */
-    uint32_t slot, set;
-    uint16_t asid;
-    uint8_t array;
-} tlb_hc_entry;
-
-struct mmu_tlb {
-    /* Hot fields first. */
-    uint64_t gen; /* hit-cache generation; starts at 1 (zeroed entries are stale) */
-    uint32_t n_probes;
-    tlb_probe probes[MMU_MAX_TLB_ARRAYS * MMU_PT_MAX_LEVELS]; /* largest size first */
-    tlb_stats stats;
-    tlb_hc_entry hc[TLB_HC_SIZE];
-    sa_array arrays[MMU_MAX_TLB_ARRAYS];
-    /* fill target per requested level: array index and cached level, or -1 */
-    int8_t fill_array[MMU_PT_MAX_LEVELS];
-    uint8_t fill_level[MMU_PT_MAX_LEVELS];
-    mmu_tlb_cfg cfg;
-};
+/* struct mmu_tlb and the hit cache are in tlb.h (the hit path inlines). */
 
 mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
     if (!cfg) {
@@ -180,29 +152,31 @@ static inline uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, ui
     return SA_NONE;
 }
 
-bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
+/* The lookup after a hit-cache miss (tlb.h has the hit-cache path). */
+bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
     t->stats.accesses++;
     const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
     tlb_hc_entry *e = &t->hc[vpn4k & (TLB_HC_SIZE - 1u)];
-    uint32_t slot, ai, set;
-    if (e->gen == t->gen && e->vpn4k == vpn4k && e->asid == asid) {
-        ai = e->array;
-        slot = e->slot;
-        set = e->set;
-        assert(sa_slot_valid(&t->arrays[ai], slot));
-    } else {
-        slot = tlb_find(t, va, asid, &ai, &set);
-        if (slot == SA_NONE) {
-            t->stats.misses++;
-            return false;
-        }
-        *e = (tlb_hc_entry){
-            .vpn4k = vpn4k, .gen = t->gen, .slot = slot, .set = set, .asid = asid, .array = (uint8_t)ai};
+    uint32_t ai, set;
+    const uint32_t slot = tlb_find(t, va, asid, &ai, &set);
+    if (slot == SA_NONE) {
+        t->stats.misses++;
+        return false;
     }
     sa_array *a = &t->arrays[ai];
+    const uint8_t level = (uint8_t)sa_key_kind(a->key[slot]);
+    *e = (tlb_hc_entry){.vpn4k = vpn4k,
+                        .gen = t->gen,
+                        .page_pa = a->slot[slot].data,
+                        .perm = a->slot[slot].attr,
+                        .slot = slot,
+                        .set = set,
+                        .asid = asid,
+                        .array = (uint8_t)ai,
+                        .level = level};
     sa_touch(a, set, slot);
     t->stats.hits++;
-    t->stats.hits_by_level[sa_key_kind(a->key[slot])]++;
+    t->stats.hits_by_level[level]++;
     tlb_out(a, slot, out);
     return true;
 }
@@ -228,6 +202,7 @@ void tlb_set_dirty(mmu_tlb *t, uint64_t va, uint16_t asid) {
     uint32_t ai, set;
     const uint32_t s = tlb_find(t, va, asid, &ai, &set);
     if (s != SA_NONE) t->arrays[ai].slot[s].attr |= MMU_PTE_D;
+    t->gen++; /* the hit cache holds copies of entries' permissions */
 }
 
 static inline void prefetch_range(const void *start, size_t bytes) {

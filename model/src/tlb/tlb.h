@@ -18,6 +18,7 @@
 #include "mmu/config.h"
 #include "mmu/status.h"
 #include "mmu/types.h"
+#include "tlb/sa_array.h"
 
 typedef struct mmu_tlb mmu_tlb;
 
@@ -42,7 +43,7 @@ const mmu_tlb_cfg *tlb_cfg(const mmu_tlb *t);
 
 /* Probe for va in asid (global entries match any asid). Counts an access and
  * a hit or miss, and updates replacement state on a hit. */
-bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out);
+static inline bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out);
 /* Insert the translation of va (page of info->level at info->page_pa).
  * Replaces an existing entry for the same (vpn, asid, size) in place. */
 void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info);
@@ -69,5 +70,65 @@ const tlb_stats *tlb_get_stats(const mmu_tlb *t);
 void tlb_reset_stats(mmu_tlb *t);
 /* Number of valid entries (for tests). */
 uint64_t tlb_occupancy(const mmu_tlb *t);
+
+/* ---- representation (visible only so that the hit-cache path inlines) ----
+ * Hit cache (pure speed, contract in tlb.c): a small direct-mapped table,
+ * indexed by the 4K VPN, of recent hits: (4K VPN, ASID) -> the slot the full
+ * probe returned and a copy of the entry's payload. Valid while the
+ * generation is unchanged: every fill, invalidation and permission update
+ * advances it, so the arrays' contents (and the copy) are unchanged. */
+typedef struct tlb_probe {
+    uint8_t array;
+    uint8_t level;
+} tlb_probe;
+
+#define TLB_HC_BITS 6u
+#define TLB_HC_SIZE (1u << TLB_HC_BITS)
+
+typedef struct tlb_hc_entry {
+    uint64_t vpn4k;   /* va >> 12 */
+    uint64_t gen;     /* valid iff == mmu_tlb.gen */
+    uint64_t page_pa; /* the entry's payload (tlb_entry_info) */
+    uint32_t perm;
+    uint32_t slot, set;
+    uint16_t asid;
+    uint8_t array;
+    uint8_t level;
+} tlb_hc_entry;
+
+struct mmu_tlb {
+    /* Hot fields first. */
+    uint64_t gen; /* hit-cache generation; starts at 1 (zeroed entries are stale) */
+    uint32_t n_probes;
+    tlb_probe probes[MMU_MAX_TLB_ARRAYS * MMU_PT_MAX_LEVELS]; /* largest size first */
+    tlb_stats stats;
+    tlb_hc_entry hc[TLB_HC_SIZE];
+    sa_array arrays[MMU_MAX_TLB_ARRAYS];
+    /* fill target per requested level: array index and cached level, or -1 */
+    int8_t fill_array[MMU_PT_MAX_LEVELS];
+    uint8_t fill_level[MMU_PT_MAX_LEVELS];
+    mmu_tlb_cfg cfg;
+};
+
+/* The full probe (tlb.c), after a hit-cache miss. */
+bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out);
+
+static inline bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
+    const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
+    const tlb_hc_entry *e = &t->hc[vpn4k & (TLB_HC_SIZE - 1u)];
+    if (e->gen == t->gen && e->vpn4k == vpn4k && e->asid == asid) {
+        t->stats.accesses++;
+        sa_touch(&t->arrays[e->array], e->set, e->slot);
+        t->stats.hits++;
+        t->stats.hits_by_level[e->level]++;
+        if (out) {
+            out->page_pa = e->page_pa;
+            out->level = e->level;
+            out->perm = e->perm;
+        }
+        return true;
+    }
+    return tlb_lookup_slow(t, va, asid, out);
+}
 
 #endif

@@ -17,6 +17,7 @@ const char *mmu_status_str(mmu_status s) {
         [MMU_ERR_NOT_MAPPED] = "not mapped",
         [MMU_ERR_UNSUPPORTED] = "unsupported",
         [MMU_ERR_INTERNAL] = "internal error",
+        [MMU_ERR_SEGFAULT] = "segmentation fault",
     };
     if ((unsigned)s >= MMU_STATUS_COUNT || !names[s]) return "unknown status";
     return names[s];
