@@ -36,6 +36,8 @@ def show_table(df: pd.DataFrame, columns: list[str] | None = None) -> str:
         cols = ["workload"] + swept_columns(df) + [c for c in DEFAULT_METRICS if c in df.columns]
     if not cols:
         raise AnalysisError("nothing to show")
+    if "point_id" in df.columns:  # a sweep: its own point order, not the sorted config names
+        df = df.sort_values("point_id", kind="stable")
     rows = [[_fmt(v) for v in r] for r in df[cols].itertuples(index=False)]
     head = [c.split(".", 1)[1] if c.startswith(("stats.", "derived.")) else c for c in cols]
     width = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]

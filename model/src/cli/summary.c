@@ -139,8 +139,9 @@ void summary_print(FILE *out, const mmu_sim *sim, const char *trace, const char 
         if (v) fprintf(out, " %s %" PRIu64, mmu_fault_str((mmu_fault)f), v);
         any += v;
     }
-    fprintf(out, "%s\nmapped   ", any ? "" : " none");
-    for (unsigned l = 0; l < MMU_PT_MAX_LEVELS; l++) {
+    fprintf(out, "%s\n", any ? "" : " none");
+    if (!cfg->os.enabled) fprintf(out, "mapped   ");
+    for (unsigned l = 0; l < MMU_PT_MAX_LEVELS && !cfg->os.enabled; l++) {
         if (!pt_format_allows_leaf(pt_format_get(cfg->format), l)) continue;
         char path[64];
         snprintf(path, sizeof path, "mapper.pages_mapped.%s", mmu_level_size_str(l));
