@@ -251,7 +251,26 @@ static void test_perfect_tlb_with_os(void) {
     mmu_sim_destroy(sim);
 }
 
+/* Maps of another machine: a line this format cannot address is not a VMA
+ * (counted), the rest of the layout stands. */
+static void test_maps_outside_format(void) {
+    const char *sets[] = {"format=x86_64-4level", NULL};
+    mmu_sim *sim = make(sets);
+    if (!sim) return;
+    mmu_error err = {0};
+    mmu_access_result r;
+    const char *maps = "00400000-00410000 r-xp 00000000 08:01 1234 /usr/bin/prog\n"
+                       "00ff7f3bd3f48000-00ff7f3bd3f4c000 rw-p 00000000 00:00 0\n"; /* 5-level only */
+    CHECK(mmu_sim_process(sim, 0, 9, maps, "test maps", &err) == MMU_OK);
+    CHECK_EQ_U64(st(sim, "os.maps_lines_skipped"), 1);
+    CHECK_EQ_U64(st(sim, "process.9.vsz_bytes"), 0x10000);
+    CHECK(touch(sim, 0, 0x400000, MMU_ACC_IFETCH, &r, &err) == MMU_OK);
+    CHECK(r.fault == MMU_FAULT_NONE);
+    mmu_sim_destroy(sim);
+}
+
 int main(void) {
+    RUN(test_maps_outside_format);
     RUN(test_first_touch_faults);
     RUN(test_thp_cuts_walks);
     RUN(test_no_stale_translation_after_reclaim);

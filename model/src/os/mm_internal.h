@@ -92,6 +92,7 @@ typedef struct os_counters {
     uint64_t hugetlb_faults, hugetlb_fallback_vmas;
     uint64_t swap_outs, swap_ins, file_dropped, file_writeback;
     uint64_t reclaim_scanned, reclaim_runs, shootdowns, oom, cycles;
+    uint64_t maps_lines_skipped; /* maps lines outside the format's address space (not VMAs) */
 } os_counters;
 
 struct mmu_os {

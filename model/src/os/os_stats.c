@@ -30,7 +30,7 @@ static const stat_def os_counter_defs[] = {
     {"os.swap_outs", offsetof(os_counters, swap_outs)},  OS_C(swap_ins),
     OS_C(file_dropped),     OS_C(file_writeback),        OS_C(reclaim_scanned),
     OS_C(reclaim_runs),     OS_C(shootdowns),            OS_C(oom),
-    OS_C(cycles),
+    OS_C(cycles),           OS_C(maps_lines_skipped),
 };
 #undef OS_C
 
