@@ -91,13 +91,15 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
         lv->latency = c->latency;
         lv->id = (cache_level)l;
         uint64_t n = lv->sets * lv->ways; /* = size / line: no overflow */
-        if (n > SIZE_MAX / sizeof(uint64_t) || !(lv->tag = ways_alloc(n)) ||
-            !(lv->stamp = ways_alloc(n))) {
+        /* One allocation for tags and stamps: an 8 MiB LLC's 2 MiB then
+         * qualifies for host huge pages (ways_alloc). */
+        if (n > SIZE_MAX / (2 * sizeof(uint64_t)) || !(lv->tag = ways_alloc(2 * n))) {
             mmu_error_set(err, MMU_ERR_NOMEM, "cache_hier_create: out of memory for cache.%s",
                           key_names[l]);
             cache_hier_destroy(h);
             return NULL;
         }
+        lv->stamp = lv->tag + n;
         for (uint64_t i = 0; i < n; i++) {
             lv->tag[i] = CACHE_TAG_INVALID;
             lv->stamp[i] = 0;
@@ -111,8 +113,7 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
 void cache_hier_destroy(mmu_cache_hier *h) {
     if (!h) return;
     for (unsigned l = 0; l < MMU_CACHE_LEVELS; l++) {
-        free(h->lv[l].tag);
-        free(h->lv[l].stamp);
+        free(h->lv[l].tag); /* stamps share the allocation */
     }
     free(h);
 }

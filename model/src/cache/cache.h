@@ -55,7 +55,7 @@ void cache_hier_destroy(mmu_cache_hier *h); /* accepts NULL */
 
 typedef struct cache_lvl {
     uint64_t *tag;   /* sets * ways, set-major: line address, or CACHE_TAG_INVALID */
-    uint64_t *stamp; /* sets * ways: clock of the last touch; 0 = never (invalid) */
+    uint64_t *stamp; /* sets * ways (same allocation, after the tags): clock of the last touch; 0 = never */
     uint64_t sets;
     uint64_t set_mask; /* sets - 1 when sets is a power of two, else 0 */
     uint32_t ways;
@@ -108,13 +108,18 @@ static inline cache_level cache_access(mmu_cache_hier *h, uint64_t pa, bool is_w
     const uint64_t line = pa >> h->line_shift;
     const uint64_t now = ++h->clock;
     if (h->l1_fast) {
-        /* An l1d hit: compare the eight tags without branching (where a hit
-         * sits is unpredictable), stamp the hit way. */
+        /* An l1d hit: compare the eight tags into a mask, stamp the hit way.
+         * (Scalar compares measured faster here than cache_match8x2: the
+         * vector-to-integer moves sit on this short path's critical chain.) */
         const cache_lvl *lv = &h->lv[0];
         const uint64_t base = (line & lv->set_mask) * 8u;
-        const uint32_t m = cache_match8x2(lv->tag + base, line);
+        const uint64_t *t = lv->tag + base;
+        const unsigned m = (unsigned)(t[0] == line) | (unsigned)(t[1] == line) << 1 |
+                           (unsigned)(t[2] == line) << 2 | (unsigned)(t[3] == line) << 3 |
+                           (unsigned)(t[4] == line) << 4 | (unsigned)(t[5] == line) << 5 |
+                           (unsigned)(t[6] == line) << 6 | (unsigned)(t[7] == line) << 7;
         if (m) {
-            lv->stamp[base + (unsigned)__builtin_ctz(m) / 2u] = now;
+            lv->stamp[base + (unsigned)__builtin_ctz(m)] = now;
             h->stats.accesses[src]++;
             h->stats.served[src][lv->id]++;
             if (latency) *latency = lv->latency;
