@@ -37,7 +37,8 @@ PY
 expect_error "oom without swap" 1 "out of memory" "raise phys_mem.size or os.swap.size" -- \
   run -q --set os.enabled=true --set os.thp.mode=never --set phys_mem.size=16M "$big"
 
-# A captured trace's maps are its last snapshot: ld.so's RELRO page is read-only by then.
+# The committed samples predate the maps union: their maps are the last snapshot, where
+# ld.so's RELRO page is already read-only.
 expect_error "segv stop" 1 "segmentation fault" "pid 24712" "does not allow it" -- \
   run -q --set os.enabled=true --set os.on_segv=stop traces/samples/ls.mtr
 "$MMUSIM" run --set os.enabled=true traces/samples/ls.mtr >"$TMP/l.out" 2>&1 || fail "segv continue"

@@ -3,8 +3,11 @@
  * Flow: find valgrind, ask its version, spawn it with --log-fd on the write
  * end of a pipe, then poll the read end: text is parsed as it arrives and the
  * records go to a native writer; every maps_poll_ms /proc/<pid>/maps is read
- * and the last non-empty snapshot kept (once the process exits its maps are
- * gone, so the final snapshot is at most one period old).
+ * and folded into the union of all snapshots so far (maps_merge.h): a region
+ * unmapped before exit, or write-protected later (ld.so's RELRO), stays in
+ * the recorded map with every permission it had. Once the process exits its
+ * maps are gone, so the last snapshot is at most one period old, and a region
+ * that lived between two polls is missed.
  *
  * The native header (with the metadata) is written when the writer opens, but
  * the memory map and the exit status are only known at the end. So records
@@ -28,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/maps_merge.h"
 #include "import/lackey.h"
 
 #define PIPE_BUF_BYTES (1u << 20)
@@ -175,7 +179,7 @@ typedef struct capture {
     mtr_writer *w;
     mtr_lackey_parser parser;
     mtr_recbuf recs;
-    char *maps;
+    char *maps; /* union of the snapshots so far; NULL before the first */
     mtr_capture_stats st;
 } capture;
 
@@ -216,11 +220,32 @@ static mmu_status flush_records(capture *c, mmu_error *err) {
     return s;
 }
 
+/* Is this the maps of valgrind's lackey tool (the image the guest runs in)?
+ * The pid runs other images first: Debian's /usr/bin/valgrind is a sh script
+ * that execs valgrind.bin, the launcher, which execs the tool; and a guest
+ * execve leaves the tool for a native, untraced program. Last-snapshot-only
+ * never saw the early ones; a union would keep their mappings. */
+static bool tool_maps(const char *m) { return strstr(m, "/lackey-") != NULL; }
+
+/* Fold the current /proc/<pid>/maps into c->maps. An unreadable or empty
+ * read (the process is gone), one of another image (tool_maps) and an
+ * out-of-memory merge leave it as it was. */
 static void snapshot_maps(capture *c) {
     char *m = read_maps(c->pid);
     if (!m) return;
+    if (!tool_maps(m)) {
+        free(m);
+        return;
+    }
+    char *u = maps_merge(c->maps, m);
+    free(m);
+    if (!u) return;
     free(c->maps);
-    c->maps = m;
+    c->maps = u;
+    if (!*u) { /* no valid line yet */
+        free(u);
+        c->maps = NULL;
+    }
     c->st.maps_snapshots++;
 }
 
@@ -355,8 +380,9 @@ static char *params_json(const capture *c, unsigned poll_ms) {
     json_object_set_new(o, "maps_poll_ms", json_integer(poll_ms));
     json_object_set_new(o, "maps_snapshots", json_integer(c->st.maps_snapshots));
     json_object_set_new(o, "addresses",
-                        json_string("valgrind guest layout, not a native run; maps include "
-                                    "valgrind's own mappings"));
+                        json_string("valgrind guest layout, not a native run; maps are the "
+                                    "union of all snapshots and include valgrind's own "
+                                    "mappings"));
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return s;
@@ -505,7 +531,7 @@ void mtr_capture_print_stats(FILE *f, const char *out_path, const mtr_capture_st
     if (s->lackey_instrs >= 0 && (uint64_t)s->lackey_instrs != s->instrs)
         fprintf(f, "warning: lackey counted %lld guest instructions, the trace has %llu\n",
                 (long long)s->lackey_instrs, (unsigned long long)s->instrs);
-    fprintf(f, "memory map: %llu bytes (last of %u snapshots of /proc/%u/maps, %s)\n",
+    fprintf(f, "memory map: %llu bytes (union of %u snapshots of /proc/%u/maps, %s)\n",
             (unsigned long long)s->maps_bytes, s->maps_snapshots, s->pid,
             "valgrind's guest layout incl. valgrind's own mappings");
     if (s->term_signal)

@@ -10,8 +10,10 @@
  * run: valgrind loads the program itself, so stack, heap, mmap and library
  * addresses differ from `CMD` run directly (e.g. the stack sits near
  * 0x1fff000000 and the tool itself is mapped at 0x58000000). The recorded
- * memory map (metadata `maps`) is the last snapshot of /proc/<valgrind
- * pid>/maps, polled every maps_poll_ms while the program runs; since the
+ * memory map (metadata `maps`) is the union of the snapshots of
+ * /proc/<valgrind pid>/maps polled every maps_poll_ms while the program runs
+ * (maps_merge.h: every range seen, the newest line's text, the union of its
+ * permissions), once valgrind's tool runs (not its launcher); since the
  * guest lives inside valgrind's process it includes valgrind's own mappings
  * (the tool binary, its heap and translation cache) beside the guest's.
  *
@@ -41,8 +43,8 @@ typedef struct mtr_capture_stats {
     int exit_status;         /* traced program's exit code; -1 if killed by a signal */
     int term_signal;         /* signal that ended it, 0 if it exited */
     uint32_t pid;            /* valgrind's (= the guest's) pid */
-    unsigned maps_snapshots; /* successful /proc/PID/maps reads */
-    uint64_t maps_bytes;     /* size of the recorded snapshot */
+    unsigned maps_snapshots; /* /proc/PID/maps reads merged (the tool's image) */
+    uint64_t maps_bytes;     /* size of the recorded map (their union) */
     char valgrind_version[64];
 } mtr_capture_stats;
 
