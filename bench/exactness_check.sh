@@ -14,7 +14,10 @@
 #   * the Skylake preset x ideal.tlb perfect/infinite_l2 (timing on and off),
 #     plus variants that reach other code paths (replacement policies, no walk
 #     merging, A/D faults, 2M mapper, untagged ASIDs, warm-up, non-power-of-two
-#     cache sets, no data accesses through the caches) on a subset of traces.
+#     cache sets, no data accesses through the caches) on a subset of traces;
+#   * the Skylake preset with the OS model (os.enabled): THP never / always,
+#     and small physical memories with swap (reclaim, swap-out, major faults,
+#     fragmentation, khugepaged), on a few generated traces and the samples.
 # Keys present in only one binary's output (a counter added since the
 # baseline) are listed but do not fail the check unless STRICT_KEYS=1.
 #
@@ -110,6 +113,31 @@ for v in "${variants[@]}"; do
   for t in "${variant_traces[@]}"; do
     tn=$(basename "$t")
     for tim in true false; do add "skylake.v$vi.$tn.t$tim" "$sky" "$t" "$v timing.enabled=$tim"; done
+  done
+done
+
+# The OS model (os.enabled): demand paging with THP never/always, and a small
+# physical memory with swap so that reclaim, swap-out and major faults happen
+# (plus fragmentation and khugepaged); generated traces and the samples (which
+# carry /proc maps layouts).
+os_traces=("$work/traces/zipf1g.mtr" "$work/traces/uni16k.mtr" "$work/traces/uni64m.mtr")
+[ "${QUICK:-0}" = 1 ] || os_traces+=("$work/traces/mix.mtr" "$work/traces/uni1g_rmw.mtr")
+for s in "$root"/traces/samples/*; do
+  case $s in *.md | *.sh | *.py) continue ;; esac
+  os_traces+=("$s")
+done
+os_variants=(
+  "os.enabled=true os.thp.mode=never"
+  "os.enabled=true os.thp.mode=always"
+  "os.enabled=true os.thp.mode=never phys_mem.size=64M os.swap.size=2G"
+  "os.enabled=true os.thp.mode=always phys_mem.size=256M os.swap.size=2G os.fragmentation=0.5 os.khugepaged.enabled=true os.khugepaged.interval=20000"
+)
+oi=0
+for v in "${os_variants[@]}"; do
+  oi=$((oi + 1))
+  for t in "${os_traces[@]}"; do
+    tn=$(basename "$t")
+    for tim in true false; do add "skylake.os$oi.$tn.t$tim" "$sky" "$t" "$v timing.enabled=$tim"; done
   done
 done
 

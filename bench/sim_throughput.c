@@ -129,8 +129,9 @@ static void sim_pass(mmu_sim *sim, const acc_buf *b, uint64_t total) {
     unsigned walking = PF_WINDOW;
     for (uint64_t done = 0; done < total;) {
         const size_t n = total - done < b->n ? (size_t)(total - done) : b->n;
+        const size_t n_pf = k && n > k ? n - k : 0; /* accesses i < n_pf have an i + k */
         for (size_t i = 0; i < n; i++) {
-            if (walking && k && i + k < n) mmu_sim_prefetch(sim, &b->v[i + k]);
+            if (walking && i < n_pf) mmu_sim_prefetch(sim, &b->v[i + k]);
             mmu_access_result r;
             if (mmu_sim_access(sim, &b->v[i], &r, &err) != MMU_OK) die("mmu_sim_access", &err);
             walking = r.walks ? PF_WINDOW : walking - (walking != 0);

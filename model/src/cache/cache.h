@@ -68,7 +68,9 @@ struct mmu_cache_hier {
     unsigned n_levels;
     unsigned line_shift;
     uint32_t dram_latency;
-    bool l1_fast; /* lv[0] is an 8-way level with power-of-two sets: inline hit path */
+    bool l1_fast; /* lv[0] is an 8-way level with power-of-two sets: inline hit path
+                   * (cache_match8x2; measured no slower than scalar compares, and
+                   * never a branch per way) */
     cache_lvl lv[MMU_CACHE_LEVELS]; /* present levels only, l1d outwards */
     cache_stats stats;
 };
@@ -100,34 +102,49 @@ static inline uint32_t cache_match8x2(const uint64_t *t, uint64_t line) {
 #endif
 }
 
-/* Look up the line holding pa, fill on a miss; returns where it was served
- * and sets *latency to the load-to-use latency of that level (DRAM: dram.latency). */
-static inline cache_level cache_access(mmu_cache_hier *h, uint64_t pa, bool is_write,
-                                       cache_source src, uint32_t *latency) {
-    (void)is_write; /* write-allocate: a write fills exactly like a read */
+/* With h->l1_fast: the index (set * 8 + way) in lv[0] of the line holding
+ * pa, or -1; no side effects. cache_l1_hit_commit(h, i, src) then does what
+ * cache_access does for that hit. */
+static inline int64_t cache_l1_probe(const mmu_cache_hier *h, uint64_t pa) {
+    const uint64_t line = pa >> h->line_shift;
+    const cache_lvl *lv = &h->lv[0];
+    const uint64_t base = (line & lv->set_mask) * 8u;
+    const unsigned m = cache_match8x2(lv->tag + base, line);
+    return m ? (int64_t)(base + (unsigned)__builtin_ctz(m) / 2u) : -1;
+}
+static inline void cache_l1_hit_commit(mmu_cache_hier *h, int64_t i, cache_source src) {
+    h->lv[0].stamp[i] = ++h->clock;
+    h->stats.accesses[src]++;
+    h->stats.served[src][h->lv[0].id]++;
+}
+
+/* cache_access when h->l1_fast (the caller knows): an l1d hit compares the
+ * eight tags into a mask and stamps the hit way. */
+static inline __attribute__((always_inline)) cache_level
+cache_access_l1fast(mmu_cache_hier *h, uint64_t pa, cache_source src, uint32_t *latency) {
     const uint64_t line = pa >> h->line_shift;
     const uint64_t now = ++h->clock;
-    if (h->l1_fast) {
-        /* An l1d hit: compare the eight tags into a mask, stamp the hit way.
-         * (Scalar compares measured faster here than cache_match8x2: the
-         * vector-to-integer moves sit on this short path's critical chain.) */
-        const cache_lvl *lv = &h->lv[0];
-        const uint64_t base = (line & lv->set_mask) * 8u;
-        const uint64_t *t = lv->tag + base;
-        const unsigned m = (unsigned)(t[0] == line) | (unsigned)(t[1] == line) << 1 |
-                           (unsigned)(t[2] == line) << 2 | (unsigned)(t[3] == line) << 3 |
-                           (unsigned)(t[4] == line) << 4 | (unsigned)(t[5] == line) << 5 |
-                           (unsigned)(t[6] == line) << 6 | (unsigned)(t[7] == line) << 7;
-        if (m) {
-            lv->stamp[base + (unsigned)__builtin_ctz(m)] = now;
-            h->stats.accesses[src]++;
-            h->stats.served[src][lv->id]++;
-            if (latency) *latency = lv->latency;
-            return lv->id;
-        }
-        return cache_access_miss(h, line, now, src, latency, 1);
+    const cache_lvl *lv = &h->lv[0];
+    const uint64_t base = (line & lv->set_mask) * 8u;
+    const unsigned m = cache_match8x2(lv->tag + base, line);
+    if (m) {
+        lv->stamp[base + (unsigned)__builtin_ctz(m) / 2u] = now;
+        h->stats.accesses[src]++;
+        h->stats.served[src][lv->id]++;
+        if (latency) *latency = lv->latency;
+        return lv->id;
     }
-    return cache_access_miss(h, line, now, src, latency, 0);
+    return cache_access_miss(h, line, now, src, latency, 1);
+}
+
+/* Look up the line holding pa, fill on a miss; returns where it was served
+ * and sets *latency to the load-to-use latency of that level (DRAM: dram.latency). */
+static inline __attribute__((always_inline)) cache_level cache_access(mmu_cache_hier *h, uint64_t pa,
+                                                                      bool is_write, cache_source src,
+                                                                      uint32_t *latency) {
+    (void)is_write; /* write-allocate: a write fills exactly like a read */
+    if (h->l1_fast) return cache_access_l1fast(h, pa, src, latency);
+    return cache_access_miss(h, pa >> h->line_shift, ++h->clock, src, latency, 0);
 }
 
 /* Host-performance hint: prefetch into the host caches the tag/LRU storage of

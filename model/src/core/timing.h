@@ -178,10 +178,18 @@ static inline void timing_begin(mmu_timing *t, uint32_t instrs, mmu_access_type 
 
 void timing_push_outstanding(mmu_timing *t, double done);
 
-static inline void timing_end_access(mmu_timing *t, bool have_pa, uint64_t pa) {
+/* Data accesses go through the caches and their first level has the inline
+ * hit path (what the simulator's side-effect-free fast path needs). */
+static inline bool timing_fast_ok(const mmu_timing *t) {
+    return t->data_through_caches && t->caches->l1_fast;
+}
+
+/* timing_end_access for an access of `type` (= t->type, known to the caller). */
+static inline __attribute__((always_inline)) void timing_end_typed(mmu_timing *t, mmu_access_type type,
+                                                                   bool have_pa, uint64_t pa) {
     const double trans = t->trans_end - t->issue;
     t->last_trans = trans;
-    if (t->type == MMU_ACC_IFETCH) {
+    if (type == MMU_ACC_IFETCH) {
         /* The front end cannot fetch past an instruction-TLB miss. */
         t->stall_front += trans;
         t->stall_trans += trans;
@@ -192,18 +200,22 @@ static inline void timing_end_access(mmu_timing *t, bool have_pa, uint64_t pa) {
     uint32_t data_lat = 0;
     if (have_pa && t->data_through_caches) {
         const cache_level lvl =
-            cache_access(t->caches, pa, t->type == MMU_ACC_STORE, CACHE_SRC_DATA, &data_lat);
+            cache_access(t->caches, pa, type == MMU_ACC_STORE, CACHE_SRC_DATA, &data_lat);
         t->st.data_served[lvl]++;
     }
     /* A store retires once translated (x86 faults precisely); its data drains later. */
-    const double done = t->type == MMU_ACC_STORE ? t->trans_end : t->trans_end + data_lat;
+    const double done = type == MMU_ACC_STORE ? t->trans_end : t->trans_end + data_lat;
     if (done - t->issue > (double)t->l1d_latency) timing_push_outstanding(t, done);
-    if (t->type == MMU_ACC_LOAD) {
+    if (type == MMU_ACC_LOAD) {
         t->last_load_issue = t->issue;
         t->last_load_trans_end = t->trans_end;
         t->last_load_done = done;
     }
     if (done > t->end_time) t->end_time = done;
+}
+
+static inline void timing_end_access(mmu_timing *t, bool have_pa, uint64_t pa) {
+    timing_end_typed(t, t->type, have_pa, pa);
 }
 
 static inline void timing_tlb_hit(mmu_timing *t, uint32_t extra_lookup_latency, uint16_t asid,
@@ -215,6 +227,18 @@ static inline void timing_tlb_hit(mmu_timing *t, uint32_t extra_lookup_latency, 
 
 static inline uint64_t timing_last_translation_cycles(const mmu_timing *t) {
     return timing_round(t->last_trans);
+}
+
+/* A first-level TLB hit of an access of `type` (the type given to
+ * timing_begin): exactly timing_tlb_hit(t, 0, asid, va, pa) (adding a zero
+ * lookup latency leaves trans_end unchanged), then
+ * timing_last_translation_cycles(t), which is returned. */
+static inline __attribute__((always_inline)) uint64_t timing_first_hit(mmu_timing *t, mmu_access_type type,
+                                                                      uint16_t asid, uint64_t va,
+                                                                      uint64_t pa) {
+    if (t->inflight_max_end > t->trans_end) timing_hit_page_slow(t, asid, va);
+    timing_end_typed(t, type, true, pa);
+    return t->last_trans == 0.0 ? 0 : timing_round(t->last_trans);
 }
 
 #endif

@@ -140,6 +140,11 @@ void mmu_physmem_prefetch(const mmu_physmem *mem, uint64_t pa) {
     __builtin_prefetch(frame + ((pa & (MMU_FRAME_SIZE - 1)) >> 3), 0, 3);
 }
 
+void mmu_physmem_prefetch_map(const mmu_physmem *mem, uint64_t pa) {
+    if (pa >= mem->size) return;
+    __builtin_prefetch(&mem->frames.slots[u64map_home(&mem->frames, pa >> MMU_FRAME_SHIFT)], 0, 3);
+}
+
 void mmu_physmem_write64(mmu_physmem *mem, uint64_t pa, uint64_t value) {
     assert(pa < mem->size && (pa & 7u) == 0);
     uint64_t pfn = pa >> MMU_FRAME_SHIFT;

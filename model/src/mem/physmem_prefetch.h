@@ -4,7 +4,8 @@
  * simulated physical memory into its caches (__builtin_prefetch), so that a
  * later mmu_physmem_read64 of it does not stall on a host cache miss. Pure
  * hint: nothing is read into the simulation, nothing is materialised or
- * changed (an untouched frame is simply not prefetched). Internal to model/. */
+ * changed (an untouched frame is simply not prefetched). Internal to model/.
+ * mmu_physmem_prefetch_map is the stage before it (the host frame map). */
 #ifndef MMU_MEM_PHYSMEM_PREFETCH_H
 #define MMU_MEM_PHYSMEM_PREFETCH_H
 
@@ -13,5 +14,10 @@
 #include "mmu/mem.h"
 
 void mmu_physmem_prefetch(const mmu_physmem *mem, uint64_t pa);
+
+/* The step before: prefetch only the frame map's slot where a lookup of pa's
+ * frame starts (its home slot), so that a later mmu_physmem_prefetch or
+ * read64 of pa does not wait for the map either. Pure hint. */
+void mmu_physmem_prefetch_map(const mmu_physmem *mem, uint64_t pa);
 
 #endif

@@ -40,6 +40,8 @@ mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
     sim->cfg = *cfg;
     sim->fmt = pt_format_get(cfg->format);
     sim->asid_mask = cfg->asid_bits ? (uint16_t)((1u << cfg->asid_bits) - 1u) : 0;
+    sim->asid_reject = sim->asid_mask ? (uint16_t)~sim->asid_mask : 0;
+    sim->last_asid = SIM_NO_ASID;
     sim->pts = calloc(SIM_ASID_SPACE, sizeof *sim->pts);
     if (!sim->pts) {
         mmu_error_set(err, MMU_ERR_NOMEM, "mmu_sim_create: out of host memory");
@@ -63,22 +65,31 @@ mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
         mmu_error_set(err, MMU_ERR_NOMEM, "mmu_sim_create: out of host memory");
         goto fail;
     }
-    for (unsigned i = 0; i < SIM_PF_RING; i++) sim->pf_ring[i].pte_pa = UINT64_MAX;
+    for (unsigned i = 0; i < SIM_PF_RING_B; i++) sim->pf_ring_b[i].pte_pa = UINT64_MAX;
+    for (unsigned i = 0; i < SIM_PF_RING_C; i++) sim->pf_ring_c[i].pte_pa = UINT64_MAX;
     for (unsigned t = 0; t < MMU_ACC_COUNT; t++) {
         const sim_tlb_chain *chain = t == MMU_ACC_IFETCH ? &sim->chain_instr : &sim->chain_data;
         const bool real = chain->n && !(sim->infinite && chain->n == 1) &&
                           cfg->timing.ideal_tlb != MMU_IDEAL_PERFECT;
-        sim->pf_first_tlb[t] = real ? chain->tlb[0] : NULL;
+        sim->first_tlb[t] = real ? chain->tlb[0] : NULL;
     }
     if (cfg->os.enabled) {
         const os_host host = {.ctx = sim, .pt = host_pt, .invalidate_page = host_invalidate_page};
         if (!(sim->os = os_create(cfg, sim->fmt, sim->mem, sim->buddy, &host, err))) goto fail;
     }
     sim->warm = !cfg->timing.warmup_instructions && !cfg->timing.warmup_accesses;
+    sim_update_fast(sim);
     return sim;
 fail:
     mmu_sim_destroy(sim);
     return NULL;
+}
+
+void sim_update_fast(mmu_sim *sim) {
+    bool lru = true; /* first-level TLBs: the fast path updates LRU stamps inline */
+    for (unsigned t = 0; t < MMU_ACC_COUNT; t++)
+        if (sim->first_tlb[t]) lru = lru && tlb_cfg(sim->first_tlb[t])->repl == MMU_REPL_LRU;
+    sim->fast = lru && sim->warm && !sim->os && sim->timing && timing_fast_ok(sim->timing);
 }
 
 void mmu_sim_destroy(mmu_sim *sim) {

@@ -10,6 +10,7 @@
 #include "walker/walker.h"
 
 #define SIM_ASID_SPACE 65536u
+#define SIM_NO_ASID 0x10000u /* last_asid before the first access: matches no ASID */
 
 /* Counters owned by the access path itself (TLBs, PWCs and the walker keep
  * their own). */
@@ -31,11 +32,16 @@ typedef struct sim_tlb_chain {
     mmu_tlb *tlb[MMU_MAX_TLBS];
 } sim_tlb_chain;
 
-/* Host-only state of mmu_sim_prefetch (translate.c): leaf PTEs whose host
- * lines were prefetched, waiting to be read (once they have arrived) to
- * prefetch the simulated cache sets of their data lines. Never affects
- * results: stale entries only make a prefetch useless. */
-#define SIM_PF_RING 8u
+/* Host-only state of mmu_sim_prefetch (translate.c): leaf PTEs in a
+ * three-stage lookahead. A new access prefetches the host frame map's slot
+ * of its leaf table and waits in ring b; SIM_PF_RING_B calls later the map
+ * lookup hits the host cache and the leaf PTE's host line (and its simulated
+ * cache sets) are prefetched, and it waits in ring c; SIM_PF_RING_C calls
+ * later the leaf is read and the simulated cache sets of the data line are
+ * prefetched. Never affects results: stale entries only make a prefetch
+ * useless. */
+#define SIM_PF_RING_B 6u
+#define SIM_PF_RING_C 8u
 typedef struct sim_pf_entry {
     uint64_t pte_pa; /* simulated PA of the leaf PTE; UINT64_MAX = empty */
     uint64_t va;
@@ -60,6 +66,8 @@ struct mmu_sim {
     uint16_t cur_asid;
     bool have_cur_asid;
     uint16_t asid_mask;          /* tag = asid & mask; 0 when untagged */
+    uint16_t asid_reject;        /* ~asid_mask when tagged, else 0: asid & reject != 0 is an error */
+    uint32_t last_asid;          /* cur_asid while have_cur_asid, else SIM_NO_ASID (one compare) */
     sim_counters c;
     mmu_timing *timing;          /* NULL when timing.enabled is false */
     mmu_os *os;                  /* NULL when os.enabled is false (first-touch mapper) */
@@ -70,14 +78,19 @@ struct mmu_sim {
     size_t n_snap;
     sim_snap_entry *snap;
     uint64_t snap_hist[TIMING_HIST_BUCKETS];
-    sim_pf_entry pf_ring[SIM_PF_RING];
-    const mmu_tlb *pf_first_tlb[MMU_ACC_COUNT]; /* first real TLB level per access type, or NULL */
-    unsigned pf_next;
+    sim_pf_entry pf_ring_b[SIM_PF_RING_B], pf_ring_c[SIM_PF_RING_C];
+    unsigned pf_next_b, pf_next_c;
+    bool fast;                   /* sim_update_fast: warm, no OS model, timing with data through
+                                  * caches and an inline l1d (the specialised access path) */
+    mmu_tlb *first_tlb[MMU_ACC_COUNT]; /* first real TLB level per access type, or NULL (fast path, prefetch) */
 };
 
 /* Drop TLB and page-walk-cache entries translating va in asid (the OS
  * changed that mapping); not counted as a flush (the OS counts shootdowns). */
 void sim_invalidate_page(mmu_sim *sim, uint16_t asid, uint64_t va);
+
+/* Recompute sim->fast (sim.c); after create and when warm changes. */
+void sim_update_fast(mmu_sim *sim);
 
 /* Take the warm-up snapshot; free it (sim_stats.c). */
 void sim_snapshot(mmu_sim *sim);

@@ -56,14 +56,19 @@ static mmu_status map_first_touch(mmu_sim *sim, mmu_pt *pt, uint64_t va, mmu_err
 
 /* Context switch: with untagged TLBs (asid.bits = 0) a switch is a CR3 write
  * without PCID, which flushes every non-global entry (reference.md §3 prop. 11). */
-static void switch_asid(mmu_sim *sim, uint16_t asid) {
-    if (sim->have_cur_asid && sim->cur_asid == asid) return;
+static __attribute__((noinline)) void switch_asid_slow(mmu_sim *sim, uint16_t asid) {
     if (sim->have_cur_asid) {
         sim->c.context_switches++;
         if (!sim->asid_mask) mmu_sim_flush(sim, MMU_FLUSH_NONGLOBAL, 0, 0);
     }
     sim->cur_asid = asid;
     sim->have_cur_asid = true;
+    sim->last_asid = asid;
+}
+
+static inline void switch_asid(mmu_sim *sim, uint16_t asid) {
+    if (sim->last_asid == asid) return; /* = have_cur_asid && cur_asid == asid */
+    switch_asid_slow(sim, asid);
 }
 
 /* Faults the OS model handles: everything a Linux page-fault handler sees
@@ -183,39 +188,15 @@ static void chain_fill(mmu_sim *sim, const sim_tlb_chain *chain, unsigned i, uin
     tlb_fill(chain->tlb[i], va, tag, e);
 }
 
-mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result *out,
-                          mmu_error *err) {
-    assert(sim && acc);
+/* Everything of an access after the first-level hit-cache probe: the TLB
+ * levels in order, the walk, the fills (the checks, counters, ASID switch,
+ * OS tick and timing_begin are done; `tag` is the ASID as tagged). Out of
+ * line so that the first-level-hit path in mmu_sim_access stays short. */
+static __attribute__((noinline)) mmu_status access_translate(mmu_sim *sim, const mmu_access *acc,
+                                                             mmu_access_result *out, uint16_t tag,
+                                                             mmu_error *err) {
     mmu_access_result r = {.fault = MMU_FAULT_NONE};
-    if (sim->asid_mask && (acc->asid & ~sim->asid_mask))
-        return mmu_error_set(err, MMU_ERR_INVALID_ARG,
-                             "asid %u does not fit asid.bits = %u (raise asid.bits)",
-                             (unsigned)acc->asid, (unsigned)sim->cfg.asid_bits);
-    if (acc->type >= MMU_ACC_COUNT)
-        return mmu_error_set(err, MMU_ERR_INVALID_ARG, "access type %d", (int)acc->type);
-    /* The measured region starts once the warm-up's instructions or accesses are done. */
-    if (!sim->warm) {
-        const mmu_timing_cfg *tc = &sim->cfg.timing;
-        if ((tc->warmup_instructions && sim->c.instructions >= tc->warmup_instructions) ||
-            (tc->warmup_accesses && sim->c.accesses >= tc->warmup_accesses))
-            sim_snapshot(sim);
-    }
-    sim->c.accesses++;
-    sim->c.instructions += acc->instrs;
-    switch (acc->type) {
-    case MMU_ACC_LOAD: sim->c.loads++; break;
-    case MMU_ACC_STORE: sim->c.stores++; break;
-    default: sim->c.ifetches++; break;
-    }
-    switch_asid(sim, acc->asid);
     mmu_timing *tm = sim->timing;
-    if (sim->os) { /* background work due now (khugepaged) */
-        const uint64_t os_cycles = os_tick(sim->os, sim->c.accesses);
-        if (tm) timing_os(tm, os_cycles, false);
-    }
-    if (tm) timing_begin(tm, acc->instrs, acc->type, acc->dependent);
-    const uint16_t tag = acc->asid & sim->asid_mask;
-
     if (sim->cfg.timing.ideal_tlb == MMU_IDEAL_PERFECT) {
         const mmu_status st = translate_perfect(sim, acc, &r, err);
         if (st != MMU_OK) return st;
@@ -278,17 +259,202 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
     return MMU_OK;
 }
 
+/* The argument errors of mmu_sim_access, out of the hot path. */
+static __attribute__((noinline, cold)) mmu_status access_bad_arg(const mmu_sim *sim,
+                                                                  const mmu_access *acc,
+                                                                  mmu_error *err) {
+    if (sim->asid_mask && (acc->asid & ~sim->asid_mask))
+        return mmu_error_set(err, MMU_ERR_INVALID_ARG,
+                             "asid %u does not fit asid.bits = %u (raise asid.bits)",
+                             (unsigned)acc->asid, (unsigned)sim->cfg.asid_bits);
+    return mmu_error_set(err, MMU_ERR_INVALID_ARG, "access type %d", (int)acc->type);
+}
+
+/* Warm-up: the measured region starts once the warm-up's instructions or
+ * accesses are done. */
+static __attribute__((noinline)) void access_warm_check(mmu_sim *sim) {
+    const mmu_timing_cfg *tc = &sim->cfg.timing;
+    if ((tc->warmup_instructions && sim->c.instructions >= tc->warmup_instructions) ||
+        (tc->warmup_accesses && sim->c.accesses >= tc->warmup_accesses)) {
+        sim_snapshot(sim);
+        sim_update_fast(sim);
+    }
+}
+
+/* Permission bits a TLB entry needs for an access of each type (entry_allows
+ * as a mask; MMU_PERM_U is added for user accesses). */
+static const uint32_t need_by_type[MMU_ACC_COUNT] = {
+    [MMU_ACC_LOAD] = MMU_PERM_R,
+    [MMU_ACC_STORE] = MMU_PERM_W | MMU_PTE_D,
+    [MMU_ACC_IFETCH] = MMU_PERM_X,
+};
+
+/* The general access path. Checks (done by the caller), warm-up, counters,
+ * ASID switch, OS tick and timing_begin happen first, in this order, for
+ * every access; then a first-level hit-cache hit whose permissions allow
+ * the access finishes here, doing exactly what access_translate does for a
+ * first-level hit: the lookup's counts and replacement update (tlb_lookup's
+ * hit-cache path), the result, and timing_tlb_hit with no extra lookup
+ * latency. Anything else goes to access_translate, which starts with the
+ * same first-level lookup (the probe here has no side effects until it
+ * commits). */
+static __attribute__((noinline)) mmu_status access_general(mmu_sim *sim, const mmu_access *acc,
+                                                           mmu_access_result *out, mmu_error *err) {
+    const mmu_access_type type = acc->type;
+    if (__builtin_expect(!sim->warm, 0)) access_warm_check(sim);
+    sim->c.accesses++;
+    sim->c.instructions += acc->instrs;
+    switch (type) {
+    case MMU_ACC_LOAD: sim->c.loads++; break;
+    case MMU_ACC_STORE: sim->c.stores++; break;
+    default: sim->c.ifetches++; break;
+    }
+    switch_asid(sim, acc->asid);
+    mmu_timing *tm = sim->timing;
+    if (sim->os) { /* background work due now (khugepaged) */
+        const uint64_t os_cycles = os_tick(sim->os, sim->c.accesses);
+        if (tm) timing_os(tm, os_cycles, false);
+    }
+    if (tm) timing_begin(tm, acc->instrs, type, acc->dependent);
+    const uint16_t tag = acc->asid & sim->asid_mask;
+
+    mmu_tlb *l1 = sim->first_tlb[type];
+    if (l1) {
+        const uint64_t va = acc->va;
+        const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
+        const tlb_hc_entry *e = &l1->hc[vpn4k & (TLB_HC_SIZE - 1u)];
+        const uint32_t need = need_by_type[type] | (acc->priv == MMU_PRIV_USER ? MMU_PERM_U : 0u);
+        if (e->gen == l1->gen && e->vpn4k == vpn4k && e->asid == tag && (e->perm & need) == need) {
+            tlb_hc_commit(l1, e);
+            const unsigned level = e->level;
+            const uint64_t pa = e->page_pa + (va & (mmu_level_size(level) - 1));
+            uint64_t cycles = 0;
+            if (tm) cycles = timing_first_hit(tm, type, tag, va, pa);
+            if (out) { /* field by field: a compound literal compiles to `rep stos` here */
+                out->fault = MMU_FAULT_NONE;
+                out->pa = pa;
+                out->level = (uint8_t)level;
+                out->tlb_level = 1;
+                out->walks = 0;
+                out->pte_reads = 0;
+                out->translation_cycles = cycles;
+            }
+            return MMU_OK;
+        }
+    }
+    return access_translate(sim, acc, out, tag, err);
+}
+
+/* The common case in one pass without calls (sim->fast: warm, no OS model,
+ * timing on with data accesses through caches whose l1d has the inline hit
+ * path, LRU first-level TLBs). First decide, without changing anything,
+ * whether the access is one where nothing unusual happens: same ASID as the
+ * previous access, first-level hit-cache hit with sufficient permissions,
+ * nothing outstanding in the core, no dependent-load wait, no walk in flight
+ * later than its issue, and (for a load or store) an l1d hit no slower than
+ * the l1d latency. If not, return false: the caller runs access_general,
+ * which does everything from the start. If so, make exactly the state
+ * changes access_general would make for it — the same counters, TLB
+ * replacement update, timing state (the same floating-point operations on
+ * the same values) and cache update — and fill *out.
+ * Invariant: this duplicates the hit logic of access_general, timing.h and
+ * cache.h; a change to either must change both. bench/exactness_check.sh
+ * (600 runs, old binary vs new, byte-identical stats) is the check. */
+static inline __attribute__((always_inline)) bool access_fast(mmu_sim *sim, const mmu_access *acc,
+                                                              mmu_access_result *out) {
+    const mmu_access_type type = acc->type;
+    if (sim->last_asid != acc->asid) return false; /* switch_asid would act */
+    mmu_tlb *l1 = sim->first_tlb[type];
+    if (!l1) return false;
+    const uint64_t va = acc->va;
+    const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
+    const tlb_hc_entry *e = &l1->hc[vpn4k & (TLB_HC_SIZE - 1u)];
+    const uint16_t tag = acc->asid & sim->asid_mask;
+    const uint32_t need = need_by_type[type] | (acc->priv == MMU_PRIV_USER ? MMU_PERM_U : 0u);
+    if (!(e->gen == l1->gen && e->vpn4k == vpn4k && e->asid == tag && (e->perm & need) == need))
+        return false;
+    mmu_timing *t = sim->timing;
+    /* timing_begin's fast case, and timing_hit_page finding nothing in flight */
+    const double now = t->now + (double)acc->instrs * t->cpi;
+    if (t->out_count || (acc->dependent && type == MMU_ACC_LOAD && t->last_load_done > now) ||
+        t->inflight_max_end > now)
+        return false;
+    const unsigned level = e->level;
+    const uint64_t pa = e->page_pa + (va & (mmu_level_size(level) - 1));
+    mmu_cache_hier *h = t->caches;
+    int64_t line_i = -1;
+    double done = now;
+    if (type != MMU_ACC_IFETCH) {
+        line_i = cache_l1_probe(h, pa);
+        if (line_i < 0) return false;
+        /* timing_end: a store is done once translated, a load after the l1d */
+        if (type == MMU_ACC_LOAD) done = now + h->lv[0].latency;
+        if (done - now > (double)t->l1d_latency) return false; /* would be outstanding */
+    }
+    /* Commit, as access_general does. */
+    sim->c.accesses++;
+    sim->c.instructions += acc->instrs;
+    switch (type) {
+    case MMU_ACC_LOAD: sim->c.loads++; break;
+    case MMU_ACC_STORE: sim->c.stores++; break;
+    default: sim->c.ifetches++; break;
+    }
+    t->icount += acc->instrs; /* timing_begin */
+    t->now = now;
+    t->type = type;
+    t->issue = t->trans_end = now;
+    tlb_hc_commit_lru(l1, e);
+    const double trans = now - now; /* timing_end_access: trans_end - issue */
+    t->last_trans = trans;
+    if (type == MMU_ACC_IFETCH) {
+        t->stall_front += trans;
+        t->stall_trans += trans;
+        /* t->now = t->trans_end: unchanged */
+        if (now > t->end_time) t->end_time = now;
+    } else {
+        cache_l1_hit_commit(h, line_i, CACHE_SRC_DATA);
+        t->st.data_served[h->lv[0].id]++;
+        if (type == MMU_ACC_LOAD) {
+            t->last_load_issue = now;
+            t->last_load_trans_end = now;
+            t->last_load_done = done;
+        }
+        if (done > t->end_time) t->end_time = done;
+    }
+    if (out) {
+        out->fault = MMU_FAULT_NONE;
+        out->pa = pa;
+        out->level = (uint8_t)level;
+        out->tlb_level = 1;
+        out->walks = 0;
+        out->pte_reads = 0;
+        out->translation_cycles = trans == 0.0 ? 0 : timing_round(trans);
+    }
+    return true;
+}
+
+mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result *out,
+                          mmu_error *err) {
+    assert(sim && acc);
+    if (acc->asid & sim->asid_reject) return access_bad_arg(sim, acc, err);
+    if ((unsigned)acc->type >= MMU_ACC_COUNT) return access_bad_arg(sim, acc, err);
+    if (sim->fast && access_fast(sim, acc, out)) return MMU_OK;
+    return access_general(sim, acc, out, err);
+}
+
 /* Host-performance hint (mmu/sim.h): touch nothing simulated. The upper
  * page-table levels are read with mmu_physmem_read64 (read-only; their frames
  * are few and stay in the host caches) down to the table that holds the
- * leaf, whose PTE is prefetched rather than read (that read is the host cache
- * miss worth hiding), together with the simulated cache sets of its line.
- * The leaf goes into a small ring; SIM_PF_RING calls later, when its host
- * line has arrived, it is read and the simulated cache sets of the data line
- * are prefetched too (so a caller that looks K accesses ahead gets the PTE
- * line K ahead and the data line K - SIM_PF_RING ahead). A leaf found above
- * level 0 (a huge page) is read at once. Stops quietly at anything unusual
- * (no table yet, not present, bad pointer): the real access deals with it. */
+ * leaf. The leaf PTE then goes through three stages, one per host cache miss
+ * worth hiding (state in sim_internal.h): now the host frame map's slot of
+ * its table is prefetched; SIM_PF_RING_B calls later (the slot has arrived)
+ * the PTE's host line and the simulated cache sets of its line; another
+ * SIM_PF_RING_C calls later (the PTE has arrived) the PTE is read and the
+ * simulated cache sets of the data line are prefetched. A caller that looks
+ * K accesses ahead thus gets the map slot K ahead, the PTE K - B ahead and
+ * the data line's sets K - B - C ahead. A leaf found above level 0 (a huge
+ * page) is read at once. Stops quietly at anything unusual (no table yet,
+ * not present, bad pointer): the real access deals with it. */
 static void prefetch_data_line(mmu_sim *sim, const mmu_cache_hier *caches, uint64_t pte_pa,
                                uint64_t va, unsigned level) {
     const pt_decoded d = sim->fmt->decode((pte_t){mmu_physmem_read64(sim->mem, pte_pa)}, level);
@@ -304,13 +470,23 @@ void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
     const uint16_t tag = acc->asid & sim->asid_mask;
     /* The common high-hit case costs one compare: a recent first-level hit
      * means no walk, and its data line is (nearly always) close. */
-    const mmu_tlb *l1 = sim->pf_first_tlb[acc->type];
+    const mmu_tlb *l1 = sim->first_tlb[acc->type];
     if (l1 && tlb_recent_hit(l1, va, tag)) return;
     const mmu_cache_hier *caches = sim->timing ? timing_caches(sim->timing) : NULL;
-    if (caches) { /* second stage of the leaf prefetched SIM_PF_RING leaves ago */
-        sim_pf_entry *e = &sim->pf_ring[sim->pf_next];
-        if (e->pte_pa != UINT64_MAX) prefetch_data_line(sim, caches, e->pte_pa, e->va, 0);
+    { /* stage 3 of the leaf queued SIM_PF_RING_C leaves ago */
+        sim_pf_entry *e = &sim->pf_ring_c[sim->pf_next_c];
+        if (e->pte_pa != UINT64_MAX && caches) prefetch_data_line(sim, caches, e->pte_pa, e->va, 0);
         e->pte_pa = UINT64_MAX;
+    }
+    { /* stage 2 of the leaf queued SIM_PF_RING_B leaves ago */
+        sim_pf_entry *b = &sim->pf_ring_b[sim->pf_next_b];
+        if (b->pte_pa != UINT64_MAX) {
+            mmu_physmem_prefetch(sim->mem, b->pte_pa);
+            if (caches) cache_prefetch(caches, b->pte_pa);
+            sim->pf_ring_c[sim->pf_next_c] = *b;
+            sim->pf_next_c = (sim->pf_next_c + 1) % SIM_PF_RING_C;
+        }
+        b->pte_pa = UINT64_MAX;
     }
     if (sim->cfg.timing.ideal_tlb != MMU_IDEAL_PERFECT) {
         const sim_tlb_chain *chain = acc->type == MMU_ACC_IFETCH ? &sim->chain_instr : &sim->chain_data;
@@ -326,13 +502,10 @@ void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
         if ((table & (MMU_FRAME_SIZE - 1)) || table >= mem_size || mem_size - table < MMU_FRAME_SIZE)
             return;
         const uint64_t pte_pa = table + (uint64_t)MMU_PTE_BYTES * mmu_pt_index(va, level);
-        if (level == 0) { /* only a leaf can be here: prefetch now, read it later */
-            mmu_physmem_prefetch(sim->mem, pte_pa);
-            if (caches) {
-                cache_prefetch(caches, pte_pa);
-                sim->pf_ring[sim->pf_next] = (sim_pf_entry){.pte_pa = pte_pa, .va = va};
-                sim->pf_next = (sim->pf_next + 1) % SIM_PF_RING;
-            }
+        if (level == 0) { /* only a leaf can be here: stage 1 now, the rest later */
+            mmu_physmem_prefetch_map(sim->mem, pte_pa);
+            sim->pf_ring_b[sim->pf_next_b] = (sim_pf_entry){.pte_pa = pte_pa, .va = va};
+            sim->pf_next_b = (sim->pf_next_b + 1) % SIM_PF_RING_B;
             return;
         }
         const pt_decoded d = f->decode((pte_t){mmu_physmem_read64(sim->mem, pte_pa)}, level);

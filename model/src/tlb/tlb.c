@@ -43,7 +43,9 @@
  *   all()              everything.
  *
  * Stats: accesses = hits + misses; hits_by_level by the hitting entry's
- *   (cached) size; misses_by_level only via tlb_account_miss_level. */
+ *   (cached) size; misses_by_level only via tlb_account_miss_level. Lookups
+ *   count hits_by_level and misses; hits and accesses are derived from them
+ *   in tlb_get_stats. */
 #include "tlb/tlb.h"
 
 #include <stdio.h>
@@ -154,7 +156,6 @@ static inline uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, ui
 
 /* The lookup after a hit-cache miss (tlb.h has the hit-cache path). */
 bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
-    t->stats.accesses++;
     const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
     tlb_hc_entry *e = &t->hc[vpn4k & (TLB_HC_SIZE - 1u)];
     uint32_t ai, set;
@@ -175,7 +176,6 @@ bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out
                         .array = (uint8_t)ai,
                         .level = level};
     sa_touch(a, set, slot);
-    t->stats.hits++;
     t->stats.hits_by_level[level]++;
     tlb_out(a, slot, out);
     return true;
@@ -252,7 +252,16 @@ void tlb_invalidate_asid(mmu_tlb *t, uint16_t asid) { tlb_invalidate_mode(t, SA_
 void tlb_invalidate_all(mmu_tlb *t) { tlb_invalidate_mode(t, SA_INV_ALL, 0); }
 void tlb_invalidate_nonglobal(mmu_tlb *t) { tlb_invalidate_mode(t, SA_INV_NONGLOBAL, 0); }
 
-const tlb_stats *tlb_get_stats(const mmu_tlb *t) { return &t->stats; }
+const tlb_stats *tlb_get_stats(const mmu_tlb *t) {
+    /* The lookup paths count only hits_by_level and misses (fewer updates on
+     * the hit path); the totals follow from them. */
+    mmu_tlb *m = (mmu_tlb *)t;
+    uint64_t hits = 0;
+    for (unsigned l = 0; l < MMU_PT_MAX_LEVELS; l++) hits += t->stats.hits_by_level[l];
+    m->stats.hits = hits;
+    m->stats.accesses = hits + t->stats.misses;
+    return &t->stats;
+}
 void tlb_reset_stats(mmu_tlb *t) { memset(&t->stats, 0, sizeof t->stats); }
 
 uint64_t tlb_occupancy(const mmu_tlb *t) {

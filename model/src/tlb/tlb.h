@@ -30,7 +30,8 @@ typedef struct tlb_entry_info {
 } tlb_entry_info;
 
 typedef struct tlb_stats {
-    uint64_t accesses, hits, misses;
+    uint64_t accesses, hits, misses; /* accesses = hits + misses, hits = sum of hits_by_level:
+                                      * derived when read (tlb_get_stats), not counted */
     uint64_t hits_by_level[MMU_PT_MAX_LEVELS];   /* by page size of the hitting entry */
     uint64_t misses_by_level[MMU_PT_MAX_LEVELS]; /* by page size reported via tlb_account_miss_level */
     uint64_t fills, evictions, fill_dropped, invalidations; /* invalidations: entries removed by flushes */
@@ -113,14 +114,25 @@ struct mmu_tlb {
 /* The full probe (tlb.c), after a hit-cache miss. */
 bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out);
 
+/* What a lookup that hits the valid hit-cache entry e does to the TLB: the
+ * counts and the replacement update of its slot. */
+static inline void tlb_hc_commit(mmu_tlb *t, const tlb_hc_entry *e) {
+    sa_touch(&t->arrays[e->array], e->set, e->slot);
+    t->stats.hits_by_level[e->level]++; /* accesses and hits: derived (tlb_get_stats) */
+}
+
+/* tlb_hc_commit for a TLB whose arrays use LRU (the caller knows). */
+static inline void tlb_hc_commit_lru(mmu_tlb *t, const tlb_hc_entry *e) {
+    sa_array *a = &t->arrays[e->array];
+    a->rstate[e->slot] = ++a->rg.clock; /* sa_touch with a->lru */
+    t->stats.hits_by_level[e->level]++;
+}
+
 static inline bool tlb_lookup(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
     const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
     const tlb_hc_entry *e = &t->hc[vpn4k & (TLB_HC_SIZE - 1u)];
     if (e->gen == t->gen && e->vpn4k == vpn4k && e->asid == asid) {
-        t->stats.accesses++;
-        sa_touch(&t->arrays[e->array], e->set, e->slot);
-        t->stats.hits++;
-        t->stats.hits_by_level[e->level]++;
+        tlb_hc_commit(t, e);
         if (out) {
             out->page_pa = e->page_pa;
             out->level = e->level;
