@@ -8,16 +8,19 @@
 #
 # Options: -n RECORDS (default 20000000), --gen "KIND --KEY VALUE..." (what
 # `mmusim trace gen` writes; default "zipf --footprint 1G --writes 0.3"),
-# --no-per-point (skip timing the old fork-per-point sweep), --dir DIR, --keep.
+# --no-per-point (skip timing the old fork-per-point sweep), --dir DIR, --keep,
+# --input FILE (use this trace, any format mmusim reads — e.g. lackey text or
+# ChampSim, compressed — instead of generating one; -n and --gen are ignored).
 # The issue's target: the sweep >= 3x faster than the baseline on this 2-core machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
-n=20000000 gen="zipf --footprint 1G --writes 0.3" per_point=1 dir= keep=0
+n=20000000 gen="zipf --footprint 1G --writes 0.3" per_point=1 dir= keep=0 input=
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift 2 ;;
     --gen) gen=$2; shift 2 ;;
+    --input) input=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --no-per-point) per_point=0; shift ;;
     --dir) dir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
@@ -33,7 +36,13 @@ cd "$root"
 
 now() { date +%s.%N; }
 # shellcheck disable=SC2086  # $gen is words on purpose
-"$mmusim" trace gen $gen --accesses "$n" -o "$dir/trace.mtr" >&2
+if [ -n "$input" ]; then
+  trace=$input gen="(input) $input"
+  n=$("$mmusim" trace info "$input" | awk '$1 == "records" {print $2}')
+else
+  trace=$dir/trace.mtr
+  "$mmusim" trace gen $gen --accesses "$n" -o "$trace" >&2
+fi
 
 l2=(384 768 1536 3072)   # 12 ways: 32..256 sets
 l1=(16 32 64 128)        # 4 ways: 4..32 sets
@@ -46,7 +55,7 @@ set: {timing.enabled: $timing}
 grid:
   tlb.l2.arrays.0.entries: [${l2[0]}, ${l2[1]}, ${l2[2]}, ${l2[3]}]
   tlb.l1d.arrays.0.entries: [${l1[0]}, ${l1[1]}, ${l1[2]}, ${l1[3]}]
-traces: [$dir/trace.mtr]
+traces: [$trace]
 YAML
   # Baseline: 16 `mmusim run` calls, one at a time, each decoding the trace.
   mkdir -p "$dir/$m.base"
@@ -54,7 +63,7 @@ YAML
   for a in "${l2[@]}"; do for b in "${l1[@]}"; do
     "$mmusim" run -q -c configs/presets/skylake.yaml --set timing.enabled=$timing \
       --set tlb.l2.arrays.0.entries="$a" --set tlb.l1d.arrays.0.entries="$b" \
-      -o "$dir/$m.base/$(printf p%04d $i).json" "$dir/trace.mtr"
+      -o "$dir/$m.base/$(printf p%04d $i).json" "$trace"
     i=$((i + 1))
   done; done
   t1=$(now)
@@ -68,12 +77,12 @@ YAML
   results+=("$m" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$tp")
 done
 
-python3 - "$dir" "$n" "$gen" "$(nproc)" "${results[@]}" <<'PY'
+python3 - "$dir" "$n" "$gen" "$(nproc)" "$trace" "${results[@]}" <<'PY'
 import json, os, sys
-d, n, gen, cpus = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-rest = sys.argv[5:]
+d, n, gen, cpus, trace = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
+rest = sys.argv[6:]
 out = {"benchmark": "sweep_speed", "records": n, "trace_gen": gen,
-       "trace_bytes": os.path.getsize(d + "/trace.mtr"), "points": 16, "cpus": cpus,
+       "trace_bytes": os.path.getsize(trace), "points": 16, "cpus": cpus,
        "target": "one-pass sweep >= 3x faster than 16 separate mmusim run calls"}
 for k in range(0, len(rest), 4):
     m, base, sweep, pp = rest[k], float(rest[k + 1]), float(rest[k + 2]), rest[k + 3]
