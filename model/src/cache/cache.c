@@ -1,13 +1,16 @@
 /* cache.c — the cache hierarchy for PTE and data lines (contract: cache.h).
  *
  * Each present level is a set-associative array of line addresses with true
- * LRU by per-way stamps: a hit writes the hierarchy's access clock into the
- * way, a miss replaces the way with the smallest stamp (invalid ways have
- * stamp 0, so they fill first, lowest way first). The clock is per
- * hierarchy, so results are deterministic and independent of other
- * hierarchies. Storage is two flat arrays per level (tags, stamps; the
- * struct is in cache.h so that the l1d-hit path inlines), allocated at
- * create; an access allocates nothing.
+ * LRU. Wide levels keep per-way stamps: a hit writes the hierarchy's access
+ * clock into the way, a miss replaces the way with the smallest stamp
+ * (invalid ways have stamp 0, so they fill first, lowest way first). Compact
+ * levels (32-bit tags, 8-bit LRU ranks; cache.h) make exactly the same
+ * choices with 5 instead of 16 bytes per line. The clock is per hierarchy, so
+ * results are deterministic and independent of other hierarchies. Storage is
+ * two flat arrays per level (tags, stamps or ranks; the struct is in cache.h
+ * so that the l1d-hit path inlines), allocated at create; an access
+ * allocates nothing (a compact level that must turn wide uses storage
+ * reserved at create).
  *
  * An access walks the present levels from l1d outwards: a miss at a level
  * fills that level on the way (non-inclusive fill-on-miss: every level that
@@ -43,15 +46,53 @@ static const char *const key_names[MMU_CACHE_LEVELS] = {"l1d", "l2", "llc"};
  * 2 MiB-aligned and advised as transparent huge pages: a random line touches
  * a random set, and with 4 KiB host pages that is also a host TLB miss. */
 #define HUGE_BYTES ((size_t)2 << 20)
-static uint64_t *ways_alloc(uint64_t n) {
-    const size_t bytes = (size_t)n * sizeof(uint64_t);
-    if (bytes < HUGE_BYTES) return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-    const size_t rounded = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
-    uint64_t *w = aligned_alloc(HUGE_BYTES, rounded);
+static void huge_advise(void *p, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (w) (void)madvise(w, rounded, MADV_HUGEPAGE); /* a hint only */
+    if (p && bytes >= HUGE_BYTES) (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint only */
+#else
+    (void)p;
+    (void)bytes;
 #endif
+}
+static size_t huge_round(size_t bytes) {
+    return bytes < HUGE_BYTES ? (bytes + 63) & ~(size_t)63 : (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+}
+static void *ways_alloc(size_t bytes) {
+    const size_t rounded = huge_round(bytes);
+    void *w = aligned_alloc(rounded < HUGE_BYTES ? 64 : HUGE_BYTES, rounded);
+    huge_advise(w, rounded);
     return w;
+}
+
+/* Compact storage (tags, then ranks) of n lines. Arrays of 512 KiB and more
+ * (an 8 MiB LLC has 640 KiB) are rounded up to a 2 MiB-aligned huge page:
+ * the host memory touched is still 5 B per line, in one host TLB entry. */
+#define COMPACT_HUGE_MIN ((size_t)512 << 10)
+static void *compact_alloc(size_t bytes) {
+    if (bytes < COMPACT_HUGE_MIN) return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    const size_t rounded = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+    void *w = aligned_alloc(HUGE_BYTES, rounded);
+    huge_advise(w, rounded);
+    return w;
+}
+
+static void wide_init(cache_lvl *lv, uint64_t *mem) {
+    const uint64_t n = lv->sets * lv->ways;
+    lv->tag = mem;
+    lv->stamp = mem + n;
+    for (uint64_t i = 0; i < n; i++) {
+        lv->tag[i] = CACHE_TAG_INVALID;
+        lv->stamp[i] = 0;
+    }
+}
+
+static void compact_init(cache_lvl *lv, void *mem) {
+    const uint64_t n = lv->sets * lv->ways;
+    lv->tag32 = mem;
+    lv->rank = (uint8_t *)(lv->tag32 + n);
+    for (uint64_t i = 0; i < n; i++) lv->tag32[i] = CACHE_TAG32_INVALID;
+    for (uint64_t s = 0; s < lv->sets; s++)
+        for (uint32_t w = 0; w < lv->ways; w++) lv->rank[s * lv->ways + w] = (uint8_t)(lv->ways - 1 - w);
 }
 
 mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
@@ -91,21 +132,47 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
         lv->latency = c->latency;
         lv->id = (cache_level)l;
         uint64_t n = lv->sets * lv->ways; /* = size / line: no overflow */
+        /* Compact when not the inline l1d, the ranks fit a byte and every
+         * line of simulated memory has a tag below CACHE_TAG32_INVALID. */
+        const bool inline_l1 = h->n_levels == 0 && lv->ways == 8 && lv->set_mask == lv->sets - 1;
+        unsigned tag_shift = 0;
+        if (lv->set_mask)
+            while ((UINT64_C(1) << tag_shift) < lv->sets) tag_shift++;
+        const uint64_t max_line =
+            cfg->phys_mem_bytes ? (cfg->phys_mem_bytes - 1) >> h->line_shift : 0;
+        lv->compact = !inline_l1 && lv->ways <= 255 && tag_shift < 32 && cfg->phys_mem_bytes &&
+                      (max_line >> tag_shift) < CACHE_TAG32_INVALID;
         /* One allocation for tags and stamps: an 8 MiB LLC's 2 MiB then
-         * qualifies for host huge pages (ways_alloc). */
-        if (n > SIZE_MAX / (2 * sizeof(uint64_t)) || !(lv->tag = ways_alloc(2 * n))) {
+         * qualifies for host huge pages (ways_alloc). A compact level
+         * reserves it without touching it. */
+        if (n > SIZE_MAX / (2 * sizeof(uint64_t)) ||
+            !(lv->wide_mem = ways_alloc((size_t)n * 2 * sizeof(uint64_t)))) {
             mmu_error_set(err, MMU_ERR_NOMEM, "cache_hier_create: out of memory for cache.%s",
                           key_names[l]);
             cache_hier_destroy(h);
             return NULL;
         }
-        lv->stamp = lv->tag + n;
-        for (uint64_t i = 0; i < n; i++) {
-            lv->tag[i] = CACHE_TAG_INVALID;
-            lv->stamp[i] = 0;
+        if (lv->compact) {
+            void *cm = compact_alloc((size_t)n * (sizeof(uint32_t) + 1));
+            if (!cm) {
+                mmu_error_set(err, MMU_ERR_NOMEM, "cache_hier_create: out of memory for cache.%s",
+                              key_names[l]);
+                cache_hier_destroy(h);
+                return NULL;
+            }
+            lv->tag_shift = tag_shift;
+            lv->max_line = ((uint64_t)CACHE_TAG32_INVALID << tag_shift) - 1; /* tag < INVALID */
+            compact_init(lv, cm);
+        } else {
+            wide_init(lv, lv->wide_mem);
+            lv->wide_mem = NULL;
         }
         h->n_levels++;
     }
+    h->compact_max_line = UINT64_MAX;
+    for (unsigned l = 0; l < h->n_levels; l++)
+        if (h->lv[l].compact && h->lv[l].max_line < h->compact_max_line)
+            h->compact_max_line = h->lv[l].max_line;
     h->l1_fast = h->n_levels && h->lv[0].ways == 8 && h->lv[0].set_mask == h->lv[0].sets - 1;
     return h;
 }
@@ -113,7 +180,13 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
 void cache_hier_destroy(mmu_cache_hier *h) {
     if (!h) return;
     for (unsigned l = 0; l < MMU_CACHE_LEVELS; l++) {
-        free(h->lv[l].tag); /* stamps share the allocation */
+        cache_lvl *lv = &h->lv[l];
+        if (lv->compact) {
+            free(lv->tag32); /* ranks share the allocation */
+            free(lv->wide_mem);
+        } else {
+            free(lv->tag); /* stamps share the allocation */
+        }
     }
     free(h);
 }
@@ -195,6 +268,152 @@ static bool lvl_access(cache_lvl *lv, uint64_t line, uint64_t now) {
     return false;
 }
 
+/* ---- compact levels ---- */
+
+/* Ways of t[0..ways-1] whose 32-bit tag is tg, as a mask with bit w for way w
+ * (at most one), without branches. */
+static inline uint64_t match32(const uint32_t *t, uint32_t tg, uint32_t ways) {
+    uint64_t m = 0;
+#if defined(__SSE2__)
+    if (ways % 4 == 0 && ways <= 64) {
+        const __m128i n = _mm_set1_epi32((int)tg);
+#pragma GCC unroll 16
+        for (uint32_t i = 0; i < ways; i += 4) {
+            const __m128i c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(t + i)), n);
+            m |= (uint64_t)(uint32_t)_mm_movemask_ps(_mm_castsi128_ps(c)) << i;
+        }
+        return m;
+    }
+#endif
+#pragma GCC unroll 16
+    for (uint32_t i = 0; i < ways; i++) m |= (uint64_t)(t[i] == tg) << i;
+    return m;
+}
+
+/* Touch the way whose rank is r (rk is a permutation of 0..ways-1): ranks
+ * below r move up by one, r becomes 0 (most recent). On a miss r = ways-1,
+ * the victim. Returns the way that had rank r. */
+static inline uint32_t rank_touch(uint8_t *rk, uint32_t r, uint32_t ways) {
+#if defined(__SSE2__)
+    if (ways == 16 || ways == 8 || ways == 4) {
+        __m128i v;
+        if (ways == 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)rk);
+        } else if (ways == 8) {
+            uint64_t x;
+            memcpy(&x, rk, 8);
+            v = _mm_cvtsi64_si128((long long)x);
+        } else {
+            uint32_t x;
+            memcpy(&x, rk, 4);
+            v = _mm_cvtsi32_si128((int)x);
+        }
+        const __m128i rr = _mm_set1_epi8((char)r);
+        const __m128i lt = _mm_cmplt_epi8(v, rr); /* ranks < 128: signed compare is fine */
+        const __m128i eq = _mm_cmpeq_epi8(v, rr);
+        const uint32_t w = (uint32_t)__builtin_ctz((unsigned)_mm_movemask_epi8(eq) | (1u << 16));
+        v = _mm_andnot_si128(eq, _mm_sub_epi8(v, lt)); /* v - (-1) = v + 1 below r; 0 at r */
+        if (ways == 16) {
+            _mm_storeu_si128((__m128i *)(void *)rk, v);
+        } else if (ways == 8) {
+            const uint64_t x = (uint64_t)_mm_cvtsi128_si64(v);
+            memcpy(rk, &x, 8);
+        } else {
+            const uint32_t x = (uint32_t)_mm_cvtsi128_si32(v);
+            memcpy(rk, &x, 4);
+        }
+        return w;
+    }
+#endif
+    uint32_t w = 0;
+#pragma GCC unroll 16
+    for (uint32_t i = 0; i < ways; i++) {
+        const uint8_t x = rk[i];
+        w = x == r ? i : w;
+        rk[i] = (uint8_t)(x < r ? x + 1 : (x == r ? 0 : x));
+    }
+    return w;
+}
+
+static inline __attribute__((always_inline)) bool lvlc_access_w(cache_lvl *lv, uint64_t line,
+                                                                uint32_t ways) {
+    const uint64_t base = lvl_set(lv, line) * ways;
+    const uint32_t tg = (uint32_t)(line >> lv->tag_shift);
+    uint32_t *t = lv->tag32 + base;
+    uint8_t *rk = lv->rank + base;
+    const uint64_t m = match32(t, tg, ways);
+    if (m) {
+        rank_touch(rk, rk[__builtin_ctzll(m)], ways);
+        return true;
+    }
+    t[rank_touch(rk, ways - 1, ways)] = tg;
+    return false;
+}
+
+static bool lvlc_access(cache_lvl *lv, uint64_t line) {
+    switch (lv->ways) {
+    case 4: return lvlc_access_w(lv, line, 4);
+    case 8: return lvlc_access_w(lv, line, 8);
+    case 16: return lvlc_access_w(lv, line, 16);
+    default: break;
+    }
+    const uint32_t ways = lv->ways;
+    if (ways <= 64) return lvlc_access_w(lv, line, ways);
+    const uint64_t base = lvl_set(lv, line) * ways;
+    const uint32_t tg = (uint32_t)(line >> lv->tag_shift);
+    uint32_t *t = lv->tag32 + base;
+    uint8_t *rk = lv->rank + base;
+    for (uint32_t i = 0; i < ways; i++) {
+        if (t[i] == tg) {
+            rank_touch(rk, rk[i], ways);
+            return true;
+        }
+    }
+    t[rank_touch(rk, ways - 1, ways)] = tg;
+    return false;
+}
+
+/* A compact level turns wide (for good) before it sees a line its tags cannot
+ * hold. Stamps keep the LRU order and stay below the clock: the valid way of
+ * rank r gets now - 1 - r (>= 1: a set's k valid ways were filled by k
+ * distinct earlier accesses, so r < k <= now - 1), invalid ways 0. */
+static void lvl_widen(cache_lvl *lv, uint64_t now) {
+    const uint64_t n = lv->sets * lv->ways;
+    uint64_t *tag = lv->wide_mem, *stamp = tag + n;
+    for (uint64_t s = 0; s < lv->sets; s++) {
+        for (uint32_t w = 0; w < lv->ways; w++) {
+            const uint64_t i = s * lv->ways + w;
+            const uint32_t tg = lv->tag32[i];
+            if (tg == CACHE_TAG32_INVALID) {
+                tag[i] = CACHE_TAG_INVALID;
+                stamp[i] = 0;
+            } else {
+                tag[i] = lv->tag_shift ? ((uint64_t)tg << lv->tag_shift) | s : tg;
+                assert(now >= 2u + lv->rank[i]);
+                stamp[i] = now - 1 - lv->rank[i];
+            }
+        }
+    }
+    free(lv->tag32);
+    lv->tag32 = NULL;
+    lv->rank = NULL;
+    lv->wide_mem = NULL;
+    lv->tag = tag;
+    lv->stamp = stamp;
+    lv->compact = false;
+}
+
+static __attribute__((noinline, cold)) void hier_widen(mmu_cache_hier *h, uint64_t line,
+                                                       uint64_t now) {
+    h->compact_max_line = UINT64_MAX;
+    for (unsigned l = 0; l < h->n_levels; l++) {
+        cache_lvl *lv = &h->lv[l];
+        if (!lv->compact) continue;
+        if (line > lv->max_line) lvl_widen(lv, now);
+        else if (lv->max_line < h->compact_max_line) h->compact_max_line = lv->max_line;
+    }
+}
+
 /* An l1d miss found by the inline path (checked = 1) only needs the LRU
  * replacement of that level, then the levels past it. */
 cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, cache_source src,
@@ -203,6 +422,7 @@ cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, ca
     cache_level served = CACHE_DRAM;
     uint32_t lat = h->dram_latency;
     unsigned l = 0;
+    if (__builtin_expect(line > h->compact_max_line, 0)) hier_widen(h, line, now);
     if (checked) { /* lv[0] is 8-way with power-of-two sets and missed */
         cache_lvl *lv = &h->lv[0];
         const uint64_t base = (line & lv->set_mask) * 8u;
@@ -213,7 +433,7 @@ cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, ca
     }
     for (; l < h->n_levels; l++) {
         cache_lvl *lv = &h->lv[l];
-        if (lvl_access(lv, line, now)) {
+        if (lv->compact ? lvlc_access(lv, line) : lvl_access(lv, line, now)) {
             served = lv->id;
             lat = lv->latency;
             break;
@@ -225,16 +445,23 @@ cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, ca
     return served;
 }
 
+static inline void prefetch_range(const void *start, size_t bytes) {
+    const char *p = (const char *)((uintptr_t)start & ~(uintptr_t)63);
+    const char *end = (const char *)start + bytes;
+    for (; p < end; p += 64) __builtin_prefetch(p, 1, 3);
+}
+
 void cache_prefetch(const mmu_cache_hier *h, uint64_t pa) {
     const uint64_t line = pa >> h->line_shift;
     for (unsigned l = 1; l < h->n_levels; l++) { /* l1d: small, host-cache resident */
         const cache_lvl *lv = &h->lv[l];
         const uint64_t base = lvl_set(lv, line) * lv->ways;
-        const size_t bytes = (size_t)lv->ways * sizeof(uint64_t);
-        for (const uint64_t *arr = lv->tag; arr; arr = arr == lv->tag ? lv->stamp : NULL) {
-            const char *p = (const char *)(arr + base), *end = p + bytes;
-            for (p = (const char *)((uintptr_t)p & ~(uintptr_t)63); p < end; p += 64)
-                __builtin_prefetch(p, 1, 3);
+        if (lv->compact) {
+            prefetch_range(lv->tag32 + base, (size_t)lv->ways * sizeof(uint32_t));
+            prefetch_range(lv->rank + base, lv->ways);
+        } else {
+            prefetch_range(lv->tag + base, (size_t)lv->ways * sizeof(uint64_t));
+            prefetch_range(lv->stamp + base, (size_t)lv->ways * sizeof(uint64_t));
         }
     }
 }

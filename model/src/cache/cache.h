@@ -48,18 +48,41 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err);
 void cache_hier_destroy(mmu_cache_hier *h); /* accepts NULL */
 
 /* ---- representation (visible only so that the l1d-hit path inlines) ----
- * Each present level is a set-associative array of line addresses with true
- * LRU by per-way stamps; tags and stamps are separate arrays (a probe reads
- * only tags; an 8-way set's tags are one 64-byte host line). */
+ * Each present level is a set-associative array with true LRU, in one of two
+ * layouts with identical results:
+ *  - wide (the inline l1d, and any level whose line addresses may not fit
+ *    32 bits): per way a 64-bit line address and a 64-bit stamp (the clock of
+ *    the last touch, 0 = never); the victim is the first way with the
+ *    smallest stamp. 16 B per line.
+ *  - compact (every other level, when every line of simulated physical
+ *    memory fits): per way a 32-bit tag (line >> tag_shift; the set index
+ *    bits are implied) and an 8-bit LRU rank (0 = most recent .. ways-1 =
+ *    least recent; a set's ranks are a permutation). 5 B per line. A touch
+ *    of the way with rank r increments the ranks below r and zeroes r; the
+ *    victim is the way of rank ways-1. Ranks start at ways-1-w, so invalid
+ *    ways sit at the LRU end lowest way first: the same victims as the
+ *    stamps (valid stamps are distinct; invalid ones are 0 and fill lowest
+ *    first).
+ * A line past a compact level's range (a mapping beyond phys_mem.size) turns
+ * it wide for good, with stamps that keep its LRU order (cache.c). Tags and
+ * stamps/ranks are separate arrays of one allocation (a probe reads only
+ * tags; an 8-way set's wide tags are one 64-byte host line). */
 #define CACHE_TAG_INVALID UINT64_MAX /* pa >> log2(line) can never be all ones */
+#define CACHE_TAG32_INVALID UINT32_MAX /* compact levels only store tags below this */
 
 typedef struct cache_lvl {
-    uint64_t *tag;   /* sets * ways, set-major: line address, or CACHE_TAG_INVALID */
-    uint64_t *stamp; /* sets * ways (same allocation, after the tags): clock of the last touch; 0 = never */
+    uint64_t *tag;   /* wide: sets * ways, set-major: line address, or CACHE_TAG_INVALID */
+    uint64_t *stamp; /* wide: sets * ways (same allocation, after the tags): clock of the last touch; 0 = never */
+    uint32_t *tag32; /* compact: sets * ways: line >> tag_shift, or CACHE_TAG32_INVALID */
+    uint8_t *rank;   /* compact: sets * ways (same allocation, after the tags): LRU rank */
+    void *wide_mem;  /* compact: the wide layout's storage, reserved at create, untouched until needed */
     uint64_t sets;
     uint64_t set_mask; /* sets - 1 when sets is a power of two, else 0 */
+    uint64_t max_line; /* compact: the largest line address the tags can hold */
     uint32_t ways;
     uint32_t latency;
+    unsigned tag_shift; /* compact: log2(sets) when sets is a power of two, else 0 */
+    bool compact;
     cache_level id;
 } cache_lvl;
 
@@ -68,10 +91,11 @@ struct mmu_cache_hier {
     unsigned n_levels;
     unsigned line_shift;
     uint32_t dram_latency;
+    uint64_t compact_max_line; /* smallest max_line of the compact levels (UINT64_MAX: none) */
     bool l1_fast; /* lv[0] is an 8-way level with power-of-two sets: inline hit path
                    * (cache_match8x2; measured no slower than scalar compares, and
                    * never a branch per way) */
-    cache_lvl lv[MMU_CACHE_LEVELS]; /* present levels only, l1d outwards */
+    cache_lvl lv[MMU_CACHE_LEVELS]; /* present levels only, l1d outwards; lv[0] is wide when l1_fast */
     cache_stats stats;
 };
 
