@@ -413,7 +413,7 @@ mmu_status gen_spec_parse(const char *text, gen_params *out, mmu_error *err) {
         char val[128];
         if (vlen >= sizeof val || vlen == 0 || !(memcpy(val, eq + 1, vlen), val[vlen] = '\0', true) ||
             !set_key(&p, (gen_key)key, val)) {
-            char range[96] = "";
+            char range[320] = ""; /* " other than mix: " + the kind list (kl, < 256) */
             if (keys[key].type == T_BYTES || keys[key].type == T_COUNT)
                 snprintf(range, sizeof range, ", %" PRIu64 "..%" PRIu64, keys[key].min, keys[key].max);
             if (key == GEN_KEY_WRITES) snprintf(range, sizeof range, ", 0..1");
