@@ -21,6 +21,44 @@ mmu_status sa_check(uint32_t entries, uint32_t ways, mmu_repl_id repl, const cha
     return MMU_OK;
 }
 
+/* LRU victim = repl_argmin of the set's stamps: the first way holding the
+ * smallest stamp. With AVX2 (x86-64 hosts that have it, checked at sa_init):
+ * the minimum by a vector min over 4 stamps at a time, then the first way
+ * equal to it. The same way as repl_argmin in every case (ties included);
+ * only the host instructions differ. ways is a multiple of 4, <= 64. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MMU_NO_AVX2)
+#include <immintrin.h>
+#define SA_HAVE_AVX2_ARGMIN 1
+__attribute__((target("avx2"), noinline)) static uint32_t sa_argmin_avx2(const uint64_t *st,
+                                                                         uint32_t ways) {
+    /* Unsigned compare by signed compare of value ^ 2^63. */
+    const __m256i bias = _mm256_set1_epi64x(INT64_MIN);
+    __m256i m = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)st), bias);
+    for (uint32_t c = 4; c < ways; c += 4) {
+        const __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)(st + c)), bias);
+        m = _mm256_blendv_epi8(m, v, _mm256_cmpgt_epi64(m, v));
+    }
+    __m256i o = _mm256_permute4x64_epi64(m, 0x4E); /* swap 128-bit halves */
+    m = _mm256_blendv_epi8(m, o, _mm256_cmpgt_epi64(m, o));
+    o = _mm256_shuffle_epi32(m, 0x4E); /* swap 64-bit lanes within each half */
+    m = _mm256_blendv_epi8(m, o, _mm256_cmpgt_epi64(m, o));
+    const __m256i minv = _mm256_xor_si256(m, bias); /* the minimum in every lane */
+    uint64_t hit = 0;
+    for (uint32_t c = 0; c < ways; c += 4) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(st + c));
+        hit |= (uint64_t)(uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(v, minv))) << c;
+    }
+    return (uint32_t)__builtin_ctzll(hit); /* hit != 0: the minimum is one of the stamps */
+}
+#endif
+
+static inline uint32_t sa_lru_victim(const sa_array *a, const uint64_t *rs) {
+#ifdef SA_HAVE_AVX2_ARGMIN
+    if (a->vec_victim) return sa_argmin_avx2(rs, a->ways);
+#endif
+    return repl_argmin(rs, a->ways);
+}
+
 mmu_status sa_init(sa_array *a, uint32_t entries, uint32_t ways, mmu_repl_id repl, uint64_t seed,
                    const char *what, mmu_error *err) {
     memset(a, 0, sizeof *a);
@@ -29,6 +67,9 @@ mmu_status sa_init(sa_array *a, uint32_t entries, uint32_t ways, mmu_repl_id rep
     a->ops = repl_get(repl);
     a->hit = a->ops->hit;
     a->lru = a->ops == &repl_lru_ops;
+#ifdef SA_HAVE_AVX2_ARGMIN
+    a->vec_victim = a->lru && ways % 4u == 0 && ways <= 64 && __builtin_cpu_supports("avx2");
+#endif
     a->ways = ways;
     a->sets = entries / ways;
     a->sets_pow2 = (a->sets & (a->sets - 1u)) == 0;
@@ -120,16 +161,28 @@ sa_fill_result sa_fill(sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, 
         if (hole != SA_NONE) {
             way = hole;
             res = SA_FILL_NEW;
+            a->kinds_seen |= 1u << kind;
+            a->kind_valid[kind]++;
+            a->valid++;
         } else {
-            way = a->lru ? repl_argmin(rs, a->ways) : a->ops->victim(&a->rg, rs, a->ways);
-            assert(way < a->ways);
-            sa_drop(a, base + way);
+            way = a->lru ? sa_lru_victim(a, rs) : a->ops->victim(&a->rg, rs, a->ways);
+            assert(way < a->ways && a->key[base + way] != 0);
+            /* sa_drop + the new entry's counts: valid is unchanged, and so is
+             * kind_valid when the victim has the same kind (fewer RMWs). When
+             * only this kind was ever filled the victim has it too, and its
+             * key need not be read. */
+            a->kinds_seen |= 1u << kind;
+            if ((a->kinds_seen & (a->kinds_seen - 1u)) != 0) {
+                const unsigned old_kind = sa_key_kind(a->key[base + way]);
+                if (old_kind != kind) {
+                    a->kind_valid[old_kind]--;
+                    a->kind_valid[kind]++;
+                }
+            }
             res = SA_FILL_EVICTED;
         }
         a->key[base + way] = key;
         a->fp[base + way] = sa_fp(key);
-        a->kind_valid[kind]++;
-        a->valid++;
         if (a->lru) rs[way] = ++a->rg.clock;
         else a->ops->fill(&a->rg, rs, a->ways, way);
     }

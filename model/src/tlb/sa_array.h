@@ -62,7 +62,9 @@ typedef struct sa_array {
     const repl_ops *ops;
     void (*hit)(repl_global *, uint64_t *, uint32_t, uint32_t); /* ops->hit, cached */
     bool lru; /* ops == &repl_lru_ops: hits and victims are done inline (same stamps) */
+    bool vec_victim; /* lru, ways % 4 == 0 and the host has AVX2: vector argmin (sa_array.c) */
     repl_global rg;
+    uint32_t kinds_seen;          /* bit k: an entry of kind k was ever filled */
     uint64_t valid;               /* number of valid entries */
     uint64_t kind_valid[SA_KINDS]; /* valid entries per kind (lets callers skip empty probes) */
 } sa_array;
