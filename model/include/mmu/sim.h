@@ -77,9 +77,9 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
 
 /* A pure host-performance hint: no simulated state or statistic changes.
  * Call it for an access a few positions ahead of the one being simulated
- * (8-16 works well) so that the host memory that access will touch — the TLB
- * sets it will probe, the leaf PTE its walk will read, the simulated cache
- * sets of that PTE's line — is on its way into the host caches when
+ * (8-16 works well) so that the host memory that access will touch — the leaf
+ * PTE its walk will read, the simulated cache sets of that PTE's line and of
+ * the data line — is on its way into the host caches when
  * mmu_sim_access gets there. It reads the upper page-table levels but maps
  * nothing, updates no replacement state and counts nothing; any access
  * (unmapped, faulting, bad ASID) is accepted and simply ignored if there is

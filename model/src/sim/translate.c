@@ -488,7 +488,7 @@ void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
         }
         b->pte_pa = UINT64_MAX;
     }
-    /* No TLB sets are prefetched (tlb_prefetch): even a large second-level
+    /* No TLB sets are prefetched: even a large second-level
      * TLB stays in the host L2, and prefetching its sets 16 accesses ahead
      * only pushed lines this lookahead needs out of the host L1 (gups_8g
      * 10% faster without). */

@@ -205,24 +205,6 @@ void tlb_set_dirty(mmu_tlb *t, uint64_t va, uint16_t asid) {
     t->gen++; /* the hit cache holds copies of entries' permissions */
 }
 
-static inline void prefetch_range(const void *start, size_t bytes) {
-    const char *p = (const char *)((uintptr_t)start & ~(uintptr_t)63), *end = (const char *)start + bytes;
-    for (; p < end; p += 64) __builtin_prefetch(p, 1, 3);
-}
-
-void tlb_prefetch(const mmu_tlb *t, uint64_t va) {
-    for (uint32_t p = 0; p < t->n_probes; p++) {
-        const tlb_probe pr = t->probes[p];
-        const sa_array *a = &t->arrays[pr.array];
-        if (a->kind_valid[pr.level] == 0) continue; /* the lookup skips it too */
-        const uint64_t base = (uint64_t)sa_set_of(a, mmu_vpn(va, pr.level)) * a->ways;
-        prefetch_range(a->fp + base, a->ways);
-        prefetch_range(a->key + base, a->ways * sizeof *a->key);
-        prefetch_range(a->slot + base, a->ways * sizeof *a->slot);
-        prefetch_range(a->rstate + base / a->ways * a->rwords, a->rwords * sizeof *a->rstate);
-    }
-}
-
 bool tlb_recent_hit(const mmu_tlb *t, uint64_t va, uint16_t asid) {
     const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
     const tlb_hc_entry *e = &t->hc[vpn4k & (TLB_HC_SIZE - 1u)];

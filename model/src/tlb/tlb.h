@@ -53,9 +53,6 @@ void tlb_set_dirty(mmu_tlb *t, uint64_t va, uint16_t asid);
 /* Attribute the last miss to the page size the walk found. */
 void tlb_account_miss_level(mmu_tlb *t, unsigned level);
 
-/* Host-performance hint: prefetch into the host caches the storage a lookup
- * (and a fill after a miss) of va would touch. Changes nothing. */
-void tlb_prefetch(const mmu_tlb *t, uint64_t va);
 /* Cheap, side-effect-free guess: did (va, asid) hit recently and is that
  * entry still where it was (the hit cache below)? true means a lookup now
  * would hit; false means nothing. */
