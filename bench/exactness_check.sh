@@ -107,14 +107,18 @@ variants=(
   "tlb.l2.arrays.0.ways=1536 pwc.pde.entries=64 pwc.pde.ways=4"
   "format=x86_64-5level"
 )
-vi=0
-for v in "${variants[@]}"; do
-  vi=$((vi + 1))
-  for t in "${variant_traces[@]}"; do
-    tn=$(basename "$t")
-    for tim in true false; do add "skylake.v$vi.$tn.t$tim" "$sky" "$t" "$v timing.enabled=$tim"; done
+# add_matrix PREFIX VARIANTS_ARRAY TRACES_ARRAY: every variant x trace x timing on/off.
+add_matrix() {
+  local prefix=$1 i=0 v t
+  local -n vs=$2 ts=$3
+  for v in "${vs[@]}"; do
+    i=$((i + 1))
+    for t in "${ts[@]}"; do
+      for tim in true false; do add "skylake.$prefix$i.$(basename "$t").t$tim" "$sky" "$t" "$v timing.enabled=$tim"; done
+    done
   done
-done
+}
+add_matrix v variants variant_traces
 
 # The OS model (os.enabled): demand paging with THP never/always, and a small
 # physical memory with swap so that reclaim, swap-out and major faults happen
@@ -132,14 +136,7 @@ os_variants=(
   "os.enabled=true os.thp.mode=never phys_mem.size=64M os.swap.size=2G"
   "os.enabled=true os.thp.mode=always phys_mem.size=256M os.swap.size=2G os.fragmentation=0.5 os.khugepaged.enabled=true os.khugepaged.interval=20000"
 )
-oi=0
-for v in "${os_variants[@]}"; do
-  oi=$((oi + 1))
-  for t in "${os_traces[@]}"; do
-    tn=$(basename "$t")
-    for tim in true false; do add "skylake.os$oi.$tn.t$tim" "$sky" "$t" "$v timing.enabled=$tim"; done
-  done
-done
+add_matrix os os_variants os_traces
 
 # ---- run both binaries -------------------------------------------------------
 run_point() { # BIN TAG NAME CONFIG TRACE SETS

@@ -161,33 +161,33 @@ mmu_status mmu_sim_munmap(mmu_sim *sim, uint16_t asid, uint64_t va, uint64_t len
 }
 
 void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid) {
-    const uint16_t tag = asid & sim->asid_mask;
     sim->c.flushes++;
+    if (kind == MMU_FLUSH_PAGE) { /* globals too; the PWC entries on the way to va */
+        sim_invalidate_page(sim, asid, va);
+        return;
+    }
+    const uint16_t tag = asid & sim->asid_mask;
     for (unsigned i = 0; i < sim->n_tlbs; i++) {
         mmu_tlb *t = sim->tlbs[i];
         switch (kind) {
-        case MMU_FLUSH_PAGE: tlb_invalidate_page(t, va, tag, true); break;
         case MMU_FLUSH_ASID: tlb_invalidate_asid(t, tag); break;
         case MMU_FLUSH_NONGLOBAL: tlb_invalidate_nonglobal(t); break;
         case MMU_FLUSH_ALL: tlb_invalidate_all(t); break;
+        case MMU_FLUSH_PAGE: break; /* handled above */
         }
     }
     if (sim->infinite) {
         switch (kind) {
-        case MMU_FLUSH_PAGE: ideal_tlb_invalidate(sim->infinite, tag, true, va, false); break;
         case MMU_FLUSH_ASID: ideal_tlb_invalidate(sim->infinite, tag, false, 0, true); break;
         case MMU_FLUSH_NONGLOBAL: ideal_tlb_invalidate(sim->infinite, -1, false, 0, true); break;
         case MMU_FLUSH_ALL: ideal_tlb_invalidate(sim->infinite, -1, false, 0, false); break;
+        case MMU_FLUSH_PAGE: break;
         }
     }
-    /* Paging-structure caches hold no global entries: a page flush drops the
-     * entries on the way to va, wider flushes drop the ASID's or all entries. */
-    switch (kind) {
-    case MMU_FLUSH_PAGE: walker_invalidate_va(sim->walker, va, tag); break;
-    case MMU_FLUSH_ASID: walker_invalidate_asid(sim->walker, tag); break;
-    case MMU_FLUSH_NONGLOBAL:
-    case MMU_FLUSH_ALL: walker_invalidate_all(sim->walker); break;
-    }
+    /* Paging-structure caches hold no global entries: wider flushes drop the
+     * ASID's or all entries. */
+    if (kind == MMU_FLUSH_ASID) walker_invalidate_asid(sim->walker, tag);
+    else walker_invalidate_all(sim->walker);
 }
 
 void mmu_sim_finish(mmu_sim *sim) {
