@@ -132,12 +132,10 @@ uint64_t mmu_physmem_read64(const mmu_physmem *mem, uint64_t pa) {
     return frame[(pa & (MMU_FRAME_SIZE - 1)) >> 3];
 }
 
-void mmu_physmem_prefetch(const mmu_physmem *mem, uint64_t pa) {
-    if (pa >= mem->size) return; /* a hint: ignore what a read could not ask for */
+const uint64_t *mmu_physmem_frame_host(const mmu_physmem *mem, uint64_t pa) {
+    if (pa >= mem->size) return NULL;
     const uint64_t *slot = u64map_find(&mem->frames, pa >> MMU_FRAME_SHIFT);
-    if (!slot) return;
-    const uint64_t *frame = (const uint64_t *)(uintptr_t)*slot;
-    __builtin_prefetch(frame + ((pa & (MMU_FRAME_SIZE - 1)) >> 3), 0, 3);
+    return slot ? (const uint64_t *)(uintptr_t)*slot : NULL;
 }
 
 void mmu_physmem_prefetch_map(const mmu_physmem *mem, uint64_t pa) {

@@ -67,6 +67,8 @@ mmu_sim *mmu_sim_create(const mmu_config *cfg, mmu_error *err) {
     }
     for (unsigned i = 0; i < SIM_PF_RING_B; i++) sim->pf_ring_b[i].pte_pa = UINT64_MAX;
     for (unsigned i = 0; i < SIM_PF_RING_C; i++) sim->pf_ring_c[i].pte_pa = UINT64_MAX;
+    sim->pf_gen = 1;
+    sim->pf_memo = calloc(SIM_PF_MEMO, sizeof *sim->pf_memo); /* NULL: prefetch without memo */
     for (unsigned t = 0; t < MMU_ACC_COUNT; t++) {
         const sim_tlb_chain *chain = t == MMU_ACC_IFETCH ? &sim->chain_instr : &sim->chain_data;
         const bool real = chain->n && !(sim->infinite && chain->n == 1) &&
@@ -103,6 +105,7 @@ void mmu_sim_destroy(mmu_sim *sim) {
     timing_destroy(sim->timing);
     ideal_tlb_destroy(sim->infinite);
     sim_snap_free(sim);
+    free(sim->pf_memo);
     walker_destroy(sim->walker);
     mmu_buddy_destroy(sim->buddy);
     mmu_physmem_destroy(sim->mem);
@@ -123,6 +126,7 @@ void sim_invalidate_page(mmu_sim *sim, uint16_t asid, uint64_t va) {
     for (unsigned i = 0; i < sim->n_tlbs; i++) tlb_invalidate_page(sim->tlbs[i], va, tag, true);
     if (sim->infinite) ideal_tlb_invalidate(sim->infinite, tag, true, va, false);
     walker_invalidate_va(sim->walker, va, tag);
+    sim_pf_memo_invalidate(sim);
 }
 
 static mmu_status need_os(const mmu_sim *sim, const char *what, mmu_error *err) {
@@ -188,6 +192,7 @@ void mmu_sim_flush(mmu_sim *sim, mmu_flush_kind kind, uint64_t va, uint16_t asid
      * ASID's or all entries. */
     if (kind == MMU_FLUSH_ASID) walker_invalidate_asid(sim->walker, tag);
     else walker_invalidate_all(sim->walker);
+    sim_pf_memo_invalidate(sim);
 }
 
 void mmu_sim_finish(mmu_sim *sim) {

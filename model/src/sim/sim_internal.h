@@ -33,19 +33,43 @@ typedef struct sim_tlb_chain {
 } sim_tlb_chain;
 
 /* Host-only state of mmu_sim_prefetch (translate.c): leaf PTEs in a
- * three-stage lookahead. A new access prefetches the host frame map's slot
- * of its leaf table and waits in ring b; SIM_PF_RING_B calls later the map
- * lookup hits the host cache and the leaf PTE's host line (and its simulated
- * cache sets) are prefetched, and it waits in ring c; SIM_PF_RING_C calls
- * later the leaf is read and the simulated cache sets of the data line are
- * prefetched. Never affects results: stale entries only make a prefetch
- * useless. */
+ * lookahead of up to three stages, one per host cache miss worth hiding.
+ * An access whose 2 MiB region is in the memo (below) knows the host storage
+ * of its leaf table at once: its leaf PTE's host line and simulated cache
+ * sets are prefetched and it waits in ring c. Otherwise the upper levels are
+ * read, the host frame map's slot of the leaf table is prefetched and it
+ * waits in ring b; SIM_PF_RING_B calls later the map lookup hits the host
+ * cache, the leaf table goes into the memo, the PTE's host line and cache
+ * sets are prefetched and it moves to ring c. SIM_PF_RING_C calls after
+ * entering ring c the leaf is read and the simulated cache sets of the data
+ * line are prefetched. Never affects results: a stale entry only makes a
+ * prefetch useless. */
 #define SIM_PF_RING_B 6u
 #define SIM_PF_RING_C 8u
 typedef struct sim_pf_entry {
-    uint64_t pte_pa; /* simulated PA of the leaf PTE; UINT64_MAX = empty */
+    uint64_t pte_pa;         /* simulated PA of the leaf PTE; UINT64_MAX = empty */
     uint64_t va;
+    const uint64_t *pte_host; /* ring c: host storage of the PTE (NULL: read as 0) */
+    uint64_t memo_key;        /* ring b: memo key to fill, 0 = none */
 } sim_pf_entry;
+
+/* The prefetch memo: a direct-mapped cache of leaf tables by (ASID, 2 MiB
+ * region), so that the lookahead of a walking access need not read and
+ * decode the upper levels again (the walk itself never uses it). Key: va >>
+ * 21 (at most 36 bits) | asid << 36 | generation << 52; 0 = empty. The
+ * generation (1..SIM_PF_GEN_MAX) changes whenever TLB or page-walk-cache
+ * entries are invalidated, which is what a change of an upper-level entry
+ * requires; at wrap-around the memo is cleared, so an old key can never
+ * match. Page tables edited directly through mmu_sim_pt without a flush can
+ * leave stale entries: harmless, as everything here is a hint. 4096 entries
+ * cover 8 GiB in 4 KiB pages. */
+#define SIM_PF_MEMO 4096u
+#define SIM_PF_GEN_MAX 4095u
+typedef struct sim_pf_memo {
+    uint64_t key;
+    uint64_t table_pa;     /* simulated PA of the leaf table */
+    const uint64_t *table; /* its host storage (mmu_physmem_frame_host) */
+} sim_pf_memo;
 
 /* One counter of the warm-up snapshot. */
 typedef struct sim_snap_entry {
@@ -80,6 +104,8 @@ struct mmu_sim {
     uint64_t snap_hist[TIMING_HIST_BUCKETS];
     sim_pf_entry pf_ring_b[SIM_PF_RING_B], pf_ring_c[SIM_PF_RING_C];
     unsigned pf_next_b, pf_next_c;
+    uint64_t pf_gen;     /* memo generation, 1..SIM_PF_GEN_MAX */
+    sim_pf_memo *pf_memo; /* SIM_PF_MEMO entries, or NULL (no host memory: no memo) */
     bool fast;                   /* sim_update_fast: warm, no OS model, timing with data through
                                   * caches and an inline l1d (the specialised access path) */
     mmu_tlb *first_tlb[MMU_ACC_COUNT]; /* first real TLB level per access type, or NULL (fast path, prefetch) */
@@ -88,6 +114,10 @@ struct mmu_sim {
 /* Drop TLB and page-walk-cache entries translating va in asid (the OS
  * changed that mapping); not counted as a flush (the OS counts shootdowns). */
 void sim_invalidate_page(mmu_sim *sim, uint16_t asid, uint64_t va);
+
+/* Translations may have changed: the prefetch memo's entries are stale
+ * (translate.c). */
+void sim_pf_memo_invalidate(mmu_sim *sim);
 
 /* Recompute sim->fast (sim.c); after create and when warm changes. */
 void sim_update_fast(mmu_sim *sim);

@@ -1,6 +1,7 @@
 /* translate.c — one access through the TLB hierarchy, the walker and the
  * first-touch mapper (contract in mmu/sim.h). */
 #include <assert.h>
+#include <string.h>
 
 #include "mem/physmem_prefetch.h"
 #include "sim/sim_internal.h"
@@ -442,25 +443,39 @@ mmu_status mmu_sim_access(mmu_sim *sim, const mmu_access *acc, mmu_access_result
     return access_general(sim, acc, out, err);
 }
 
-/* Host-performance hint (mmu/sim.h): touch nothing simulated. The upper
- * page-table levels are read with mmu_physmem_read64 (read-only; their frames
- * are few and stay in the host caches) down to the table that holds the
- * leaf. The leaf PTE then goes through three stages, one per host cache miss
- * worth hiding (state in sim_internal.h): now the host frame map's slot of
- * its table is prefetched; SIM_PF_RING_B calls later (the slot has arrived)
- * the PTE's host line and the simulated cache sets of its line; another
- * SIM_PF_RING_C calls later (the PTE has arrived) the PTE is read and the
- * simulated cache sets of the data line are prefetched. A caller that looks
- * K accesses ahead thus gets the map slot K ahead, the PTE K - B ahead and
- * the data line's sets K - B - C ahead. A leaf found above level 0 (a huge
- * page) is read at once. Stops quietly at anything unusual (no table yet,
- * not present, bad pointer): the real access deals with it. */
-static void prefetch_data_line(mmu_sim *sim, const mmu_cache_hier *caches, uint64_t pte_pa,
+/* Host-performance hint (mmu/sim.h): touch nothing simulated. The stages
+ * and the memo are described in sim_internal.h. The upper page-table levels
+ * are read with mmu_physmem_read64 (read-only; their frames are few and stay
+ * in the host caches) down to the table that holds the leaf, unless the memo
+ * knows that table. A caller that looks K accesses ahead thus gets, on a
+ * memo hit, the PTE K ahead and the data line's sets K - C ahead; on a miss
+ * the map slot K ahead, the PTE K - B ahead and the data line's sets
+ * K - B - C ahead. A leaf found above level 0 (a huge page) is read at once.
+ * Stops quietly at anything unusual (no table yet, not present, bad
+ * pointer): the real access deals with it. */
+static void prefetch_data_line(mmu_sim *sim, const mmu_cache_hier *caches, uint64_t pte,
                                uint64_t va, unsigned level) {
-    const pt_decoded d = sim->fmt->decode((pte_t){mmu_physmem_read64(sim->mem, pte_pa)}, level);
+    const pt_decoded d = sim->fmt->decode((pte_t){pte}, level);
     if (d.kind != PT_ENTRY_LEAF) return;
     const uint64_t pa = d.pa + (va & (mmu_level_size(level) - 1));
     if (pa < mmu_physmem_size(sim->mem)) cache_prefetch(caches, pa);
+}
+
+void sim_pf_memo_invalidate(mmu_sim *sim) {
+    if (++sim->pf_gen <= SIM_PF_GEN_MAX) return;
+    sim->pf_gen = 1; /* wrap-around: no key of an old generation may survive */
+    if (sim->pf_memo) memset(sim->pf_memo, 0, SIM_PF_MEMO * sizeof *sim->pf_memo);
+}
+
+/* Queue a leaf PTE whose host storage is known for stage 3, prefetching its
+ * host line and simulated cache sets now (stage 2). */
+static void prefetch_pte(mmu_sim *sim, const mmu_cache_hier *caches, uint64_t pte_pa, uint64_t va,
+                         const uint64_t *table) {
+    const uint64_t *pte_host = table ? table + ((pte_pa & (MMU_FRAME_SIZE - 1)) >> 3) : NULL;
+    if (pte_host) __builtin_prefetch(pte_host, 0, 3);
+    if (caches) cache_prefetch(caches, pte_pa);
+    sim->pf_ring_c[sim->pf_next_c] = (sim_pf_entry){.pte_pa = pte_pa, .va = va, .pte_host = pte_host};
+    sim->pf_next_c = (sim->pf_next_c + 1) % SIM_PF_RING_C;
 }
 
 void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
@@ -473,18 +488,21 @@ void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
     const mmu_tlb *l1 = sim->first_tlb[acc->type];
     if (l1 && tlb_recent_hit(l1, va, tag)) return;
     const mmu_cache_hier *caches = sim->timing ? timing_caches(sim->timing) : NULL;
-    { /* stage 3 of the leaf queued SIM_PF_RING_C leaves ago */
+    { /* stage 3 of the leaf that entered ring c SIM_PF_RING_C leaves ago */
         sim_pf_entry *e = &sim->pf_ring_c[sim->pf_next_c];
-        if (e->pte_pa != UINT64_MAX && caches) prefetch_data_line(sim, caches, e->pte_pa, e->va, 0);
+        if (e->pte_pa != UINT64_MAX && caches)
+            prefetch_data_line(sim, caches, e->pte_host ? *e->pte_host : 0, e->va, 0);
         e->pte_pa = UINT64_MAX;
     }
-    { /* stage 2 of the leaf queued SIM_PF_RING_B leaves ago */
+    { /* stage 2 of the leaf queued in ring b SIM_PF_RING_B leaves ago */
         sim_pf_entry *b = &sim->pf_ring_b[sim->pf_next_b];
         if (b->pte_pa != UINT64_MAX) {
-            mmu_physmem_prefetch(sim->mem, b->pte_pa);
-            if (caches) cache_prefetch(caches, b->pte_pa);
-            sim->pf_ring_c[sim->pf_next_c] = *b;
-            sim->pf_next_c = (sim->pf_next_c + 1) % SIM_PF_RING_C;
+            const uint64_t table_pa = b->pte_pa & ~(uint64_t)(MMU_FRAME_SIZE - 1);
+            const uint64_t *table = mmu_physmem_frame_host(sim->mem, table_pa);
+            if (table && sim->pf_memo && b->memo_key >> 52 == sim->pf_gen)
+                sim->pf_memo[(b->memo_key & 0xFFFFFFFFFull) % SIM_PF_MEMO] =
+                    (sim_pf_memo){.key = b->memo_key, .table_pa = table_pa, .table = table};
+            prefetch_pte(sim, caches, b->pte_pa, b->va, table);
         }
         b->pte_pa = UINT64_MAX;
     }
@@ -495,6 +513,16 @@ void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
     const mmu_pt *pt = sim->pts[acc->asid];
     const pt_format *f = sim->fmt;
     if (!pt || !f->canonical(va)) return;
+    const uint64_t region = va >> (MMU_BASE_PAGE_SHIFT + MMU_LEVEL_BITS); /* < 2^36 */
+    const uint64_t key = region | (uint64_t)acc->asid << 36 | sim->pf_gen << 52;
+    if (sim->pf_memo) {
+        const sim_pf_memo *m = &sim->pf_memo[region % SIM_PF_MEMO];
+        if (m->key == key) {
+            prefetch_pte(sim, caches, m->table_pa + (uint64_t)MMU_PTE_BYTES * mmu_pt_index(va, 0), va,
+                         m->table);
+            return;
+        }
+    }
     const uint64_t mem_size = mmu_physmem_size(sim->mem);
     uint64_t table = mmu_pt_root(pt);
     for (unsigned level = f->levels - 1;; level--) {
@@ -503,15 +531,16 @@ void mmu_sim_prefetch(mmu_sim *sim, const mmu_access *acc) {
         const uint64_t pte_pa = table + (uint64_t)MMU_PTE_BYTES * mmu_pt_index(va, level);
         if (level == 0) { /* only a leaf can be here: stage 1 now, the rest later */
             mmu_physmem_prefetch_map(sim->mem, pte_pa);
-            sim->pf_ring_b[sim->pf_next_b] = (sim_pf_entry){.pte_pa = pte_pa, .va = va};
+            sim->pf_ring_b[sim->pf_next_b] = (sim_pf_entry){.pte_pa = pte_pa, .va = va, .memo_key = key};
             sim->pf_next_b = (sim->pf_next_b + 1) % SIM_PF_RING_B;
             return;
         }
-        const pt_decoded d = f->decode((pte_t){mmu_physmem_read64(sim->mem, pte_pa)}, level);
+        const uint64_t pte = mmu_physmem_read64(sim->mem, pte_pa);
+        const pt_decoded d = f->decode((pte_t){pte}, level);
         if (d.kind == PT_ENTRY_LEAF) {
             if (caches) {
                 cache_prefetch(caches, pte_pa);
-                prefetch_data_line(sim, caches, pte_pa, va, level);
+                prefetch_data_line(sim, caches, pte, va, level);
             }
             return;
         }
