@@ -3,7 +3,8 @@
  *
  * Config: mmu_config_default() (the Skylake preset, configs/presets/
  * skylake.yaml), so the run measures whatever the default is, timing
- * included when timing.enabled is on by default. When it is, every workload
+ * included when timing.enabled is on by default; --set KEY=VALUE (as for
+ * mmusim, repeatable) measures a variant, e.g. cache.data_accesses=false. When it is, every workload
  * is also measured with timing.enabled = false ("functional").
  *
  * Workloads (generator specs through mtr_source_open, public API only):
@@ -180,6 +181,9 @@ int main(int argc, char **argv) {
     unsigned runs = 3;
     bool functional = true;
     const char *only = NULL;
+    mmu_config cfg = mmu_config_default();
+    const char *sets[64];
+    unsigned n_sets = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
             gups_n = strtoull(argv[++i], NULL, 0);
@@ -193,10 +197,14 @@ int main(int argc, char **argv) {
             prefetch_ahead = (size_t)strtoull(argv[++i], NULL, 0);
         } else if (strcmp(argv[i], "--no-functional") == 0) {
             functional = false;
+        } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && n_sets < 64) {
+            mmu_error err;
+            sets[n_sets++] = argv[++i];
+            if (mmu_config_set(&cfg, argv[i], &err) != MMU_OK) die("configuration", &err);
         } else {
             fprintf(stderr,
                     "usage: %s [-n GUPS_ACCESSES] [--hit-accesses N] [--runs K] [--only WORKLOAD]\n"
-                    "          [--prefetch-ahead K] [--no-functional]\n",
+                    "          [--prefetch-ahead K] [--no-functional] [--set KEY=VALUE ...]\n",
                     argv[0]);
             return 2;
         }
@@ -219,13 +227,16 @@ int main(int argc, char **argv) {
     snprintf(wl[STRIDE].spec, sizeof wl[STRIDE].spec, "gen:stride,footprint=64K,stride=64,passes=4096");
     snprintf(wl[GUPS].spec, sizeof wl[GUPS].spec, "gen:uniform,footprint=8G,accesses=%" PRIu64, gups_n);
 
-    const mmu_config cfg = mmu_config_default();
+    mmu_error cerr;
+    if (mmu_config_validate(&cfg, &cerr) != MMU_OK) die("configuration", &cerr);
     mmu_config fcfg = cfg;
     fcfg.timing.enabled = false;
     const bool also_functional = functional && cfg.timing.enabled;
 
     printf("{\n  \"benchmark\": \"sim_throughput\",\n  \"config\": \"mmu_config_default (skylake preset)\",\n"
-           "  \"timing_enabled\": %s,\n  \"runs\": %u,\n  \"prefetch_ahead\": %zu,\n"
+           "  \"set\": [");
+    for (unsigned i = 0; i < n_sets; i++) printf("%s\"%s\"", i ? ", " : "", sets[i]); /* KEY=VALUE: no quotes */
+    printf("],\n  \"timing_enabled\": %s,\n  \"runs\": %u,\n  \"prefetch_ahead\": %zu,\n"
            "  \"workloads\": {\n",
            cfg.timing.enabled ? "true" : "false", runs, prefetch_ahead);
     bool met[N_WL] = {false};

@@ -15,11 +15,17 @@
  * An access walks the present levels from l1d outwards: a miss at a level
  * fills that level on the way (non-inclusive fill-on-miss: every level that
  * missed ends up holding the line, levels past the one that served it are
- * untouched, nothing is back-invalidated). Writes allocate like reads. */
+ * untouched, nothing is back-invalidated). Writes allocate like reads.
+ *
+ * This file has the generic path, for any shape; the per-set operations it
+ * shares with the straight-line variants for common shapes (cache_fixed.c,
+ * which the inline l1d path calls through h->l1_miss) are in cache_set.h. */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #endif
 #include "cache/cache.h"
+#include "cache/cache_set.h"
+#include "cache/cache_fixed.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -174,6 +180,7 @@ mmu_cache_hier *cache_hier_create(const mmu_config *cfg, mmu_error *err) {
         if (h->lv[l].compact && h->lv[l].max_line < h->compact_max_line)
             h->compact_max_line = h->lv[l].max_line;
     h->l1_fast = h->n_levels && h->lv[0].ways == 8 && h->lv[0].set_mask == h->lv[0].sets - 1;
+    cache_fixed_pick(h);
     return h;
 }
 
@@ -191,24 +198,6 @@ void cache_hier_destroy(mmu_cache_hier *h) {
     free(h);
 }
 
-static inline uint64_t lvl_set(const cache_lvl *lv, uint64_t line) {
-    return lv->set_mask ? (line & lv->set_mask) : (line % lv->sets);
-}
-
-/* Index of the first way with the smallest stamp (invalid ways have stamp 0,
- * so the lowest invalid way comes first), without data-dependent branches. */
-static inline uint32_t lru_victim(const uint64_t *st, uint32_t ways) {
-    uint64_t best = st[0];
-    uint32_t victim = 0;
-#pragma GCC unroll 16
-    for (uint32_t i = 1; i < ways; i++) {
-        const bool older = st[i] < best;
-        best = older ? st[i] : best;
-        victim = older ? i : victim;
-    }
-    return victim;
-}
-
 /* Look up `line` in one level of `ways` ways (a constant where inlined for
  * the common geometries, so the loops unroll); on a miss, replace the LRU way
  * with it. Returns true on a hit. The set is first compared way by way into a
@@ -219,7 +208,7 @@ static inline uint32_t lru_victim(const uint64_t *st, uint32_t ways) {
  * search. */
 static inline __attribute__((always_inline)) bool lvl_access_w(cache_lvl *lv, uint64_t line,
                                                                uint64_t now, uint32_t ways) {
-    const uint64_t base = lvl_set(lv, line) * ways;
+    const uint64_t base = lvl_set(lv, line, false) * ways;
     uint64_t *t = lv->tag + base, *st = lv->stamp + base;
     if (ways % 8 == 0 && ways <= 32) { /* vector compare, 8 ways at a time */
         uint64_t m = 0;
@@ -253,7 +242,7 @@ static bool lvl_access(cache_lvl *lv, uint64_t line, uint64_t now) {
     }
     const uint32_t ways = lv->ways;
     if (ways <= 64) return lvl_access_w(lv, line, now, ways);
-    const uint64_t base = lvl_set(lv, line) * ways;
+    const uint64_t base = lvl_set(lv, line, false) * ways;
     uint64_t *t = lv->tag + base, *st = lv->stamp + base;
     uint32_t victim = 0;
     for (uint32_t i = 0; i < ways; i++) {
@@ -270,96 +259,16 @@ static bool lvl_access(cache_lvl *lv, uint64_t line, uint64_t now) {
 
 /* ---- compact levels ---- */
 
-/* Ways of t[0..ways-1] whose 32-bit tag is tg, as a mask with bit w for way w
- * (at most one), without branches. */
-static inline uint64_t match32(const uint32_t *t, uint32_t tg, uint32_t ways) {
-    uint64_t m = 0;
-#if defined(__SSE2__)
-    if (ways % 4 == 0 && ways <= 64) {
-        const __m128i n = _mm_set1_epi32((int)tg);
-#pragma GCC unroll 16
-        for (uint32_t i = 0; i < ways; i += 4) {
-            const __m128i c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(t + i)), n);
-            m |= (uint64_t)(uint32_t)_mm_movemask_ps(_mm_castsi128_ps(c)) << i;
-        }
-        return m;
-    }
-#endif
-#pragma GCC unroll 16
-    for (uint32_t i = 0; i < ways; i++) m |= (uint64_t)(t[i] == tg) << i;
-    return m;
-}
-
-/* Touch the way whose rank is r (rk is a permutation of 0..ways-1): ranks
- * below r move up by one, r becomes 0 (most recent). On a miss r = ways-1,
- * the victim. Returns the way that had rank r. */
-static inline uint32_t rank_touch(uint8_t *rk, uint32_t r, uint32_t ways) {
-#if defined(__SSE2__)
-    if (ways == 16 || ways == 8 || ways == 4) {
-        __m128i v;
-        if (ways == 16) {
-            v = _mm_loadu_si128((const __m128i *)(const void *)rk);
-        } else if (ways == 8) {
-            uint64_t x;
-            memcpy(&x, rk, 8);
-            v = _mm_cvtsi64_si128((long long)x);
-        } else {
-            uint32_t x;
-            memcpy(&x, rk, 4);
-            v = _mm_cvtsi32_si128((int)x);
-        }
-        const __m128i rr = _mm_set1_epi8((char)r);
-        const __m128i lt = _mm_cmplt_epi8(v, rr); /* ranks < 128: signed compare is fine */
-        const __m128i eq = _mm_cmpeq_epi8(v, rr);
-        const uint32_t w = (uint32_t)__builtin_ctz((unsigned)_mm_movemask_epi8(eq) | (1u << 16));
-        v = _mm_andnot_si128(eq, _mm_sub_epi8(v, lt)); /* v - (-1) = v + 1 below r; 0 at r */
-        if (ways == 16) {
-            _mm_storeu_si128((__m128i *)(void *)rk, v);
-        } else if (ways == 8) {
-            const uint64_t x = (uint64_t)_mm_cvtsi128_si64(v);
-            memcpy(rk, &x, 8);
-        } else {
-            const uint32_t x = (uint32_t)_mm_cvtsi128_si32(v);
-            memcpy(rk, &x, 4);
-        }
-        return w;
-    }
-#endif
-    uint32_t w = 0;
-#pragma GCC unroll 16
-    for (uint32_t i = 0; i < ways; i++) {
-        const uint8_t x = rk[i];
-        w = x == r ? i : w;
-        rk[i] = (uint8_t)(x < r ? x + 1 : (x == r ? 0 : x));
-    }
-    return w;
-}
-
-static inline __attribute__((always_inline)) bool lvlc_access_w(cache_lvl *lv, uint64_t line,
-                                                                uint32_t ways) {
-    const uint64_t base = lvl_set(lv, line) * ways;
-    const uint32_t tg = (uint32_t)(line >> lv->tag_shift);
-    uint32_t *t = lv->tag32 + base;
-    uint8_t *rk = lv->rank + base;
-    const uint64_t m = match32(t, tg, ways);
-    if (m) {
-        rank_touch(rk, rk[__builtin_ctzll(m)], ways);
-        return true;
-    }
-    t[rank_touch(rk, ways - 1, ways)] = tg;
-    return false;
-}
-
 static bool lvlc_access(cache_lvl *lv, uint64_t line) {
     switch (lv->ways) {
-    case 4: return lvlc_access_w(lv, line, 4);
-    case 8: return lvlc_access_w(lv, line, 8);
-    case 16: return lvlc_access_w(lv, line, 16);
+    case 4: return lvlc_access_w(lv, line, 4, false);
+    case 8: return lvlc_access_w(lv, line, 8, false);
+    case 16: return lvlc_access_w(lv, line, 16, false);
     default: break;
     }
     const uint32_t ways = lv->ways;
-    if (ways <= 64) return lvlc_access_w(lv, line, ways);
-    const uint64_t base = lvl_set(lv, line) * ways;
+    if (ways <= 64) return lvlc_access_w(lv, line, ways, false);
+    const uint64_t base = lvl_set(lv, line, false) * ways;
     const uint32_t tg = (uint32_t)(line >> lv->tag_shift);
     uint32_t *t = lv->tag32 + base;
     uint8_t *rk = lv->rank + base;
@@ -412,6 +321,7 @@ static __attribute__((noinline, cold)) void hier_widen(mmu_cache_hier *h, uint64
         if (line > lv->max_line) lvl_widen(lv, now);
         else if (lv->max_line < h->compact_max_line) h->compact_max_line = lv->max_line;
     }
+    cache_fixed_pick(h); /* a wide level: the generic paths from now on */
 }
 
 /* An l1d miss found by the inline path (checked = 1) only needs the LRU
@@ -443,27 +353,6 @@ cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, ca
     h->stats.served[src][served]++;
     if (latency) *latency = lat;
     return served;
-}
-
-static inline void prefetch_range(const void *start, size_t bytes) {
-    const char *p = (const char *)((uintptr_t)start & ~(uintptr_t)63);
-    const char *end = (const char *)start + bytes;
-    for (; p < end; p += 64) __builtin_prefetch(p, 1, 3);
-}
-
-void cache_prefetch(const mmu_cache_hier *h, uint64_t pa) {
-    const uint64_t line = pa >> h->line_shift;
-    for (unsigned l = 1; l < h->n_levels; l++) { /* l1d: small, host-cache resident */
-        const cache_lvl *lv = &h->lv[l];
-        const uint64_t base = lvl_set(lv, line) * lv->ways;
-        if (lv->compact) {
-            prefetch_range(lv->tag32 + base, (size_t)lv->ways * sizeof(uint32_t));
-            prefetch_range(lv->rank + base, lv->ways);
-        } else {
-            prefetch_range(lv->tag + base, (size_t)lv->ways * sizeof(uint64_t));
-            prefetch_range(lv->stamp + base, (size_t)lv->ways * sizeof(uint64_t));
-        }
-    }
 }
 
 const cache_stats *cache_hier_stats(const mmu_cache_hier *h) { return &h->stats; }

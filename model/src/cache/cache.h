@@ -86,6 +86,21 @@ typedef struct cache_lvl {
     cache_level id;
 } cache_lvl;
 
+/* What an l1d miss found by the inline path runs: cache_access_miss(..., 1),
+ * or a straight-line variant of it for the hierarchy's shape (cache_fixed.c). */
+typedef cache_level (*cache_miss_fn)(mmu_cache_hier *h, uint64_t line, uint64_t now,
+                                     cache_source src, uint32_t *latency);
+
+/* Where cache_prefetch finds a set of an outer level when each of its arrays
+ * holds a set within one 64-byte host line (cache_fixed.c). */
+typedef struct cache_pf_lvl {
+    const char *tag;  /* tags (tag32 or tag) */
+    const char *lru;  /* ranks or stamps */
+    uint64_t set_mask;
+    unsigned tag_shift; /* log2 of a set's bytes in `tag` */
+    unsigned lru_shift; /* log2 of a set's bytes in `lru` */
+} cache_pf_lvl;
+
 struct mmu_cache_hier {
     uint64_t clock;
     unsigned n_levels;
@@ -97,10 +112,15 @@ struct mmu_cache_hier {
                    * never a branch per way) */
     cache_lvl lv[MMU_CACHE_LEVELS]; /* present levels only, l1d outwards; lv[0] is wide when l1_fast */
     cache_stats stats;
+    cache_miss_fn l1_miss; /* with l1_fast: the rest of an access that missed lv[0] */
+    bool pf_fixed;         /* cache_prefetch: one host line per array of pf[0], pf[1] */
+    cache_pf_lvl pf[2];    /* lv[1], lv[2] (lv[1] twice when there is no lv[2]) */
 };
 
 /* The rest of an access whose first `checked` levels (0 or 1) were already
- * probed and missed (cache.c). */
+ * probed and missed: the generic path, for any shape (cache.c). With
+ * l1_fast, an l1d miss calls h->l1_miss instead: the same thing, straight-line
+ * for the common shapes (cache_fixed.c). */
 cache_level cache_access_miss(mmu_cache_hier *h, uint64_t line, uint64_t now, cache_source src,
                               uint32_t *latency, unsigned checked);
 
@@ -158,7 +178,7 @@ cache_access_l1fast(mmu_cache_hier *h, uint64_t pa, cache_source src, uint32_t *
         if (latency) *latency = lv->latency;
         return lv->id;
     }
-    return cache_access_miss(h, line, now, src, latency, 1);
+    return h->l1_miss(h, line, now, src, latency); /* = cache_access_miss(h, line, now, src, latency, 1) */
 }
 
 /* Look up the line holding pa, fill on a miss; returns where it was served
