@@ -13,26 +13,21 @@
  * hits_by_level[k]; a miss (no cached level hit) counts once in misses and
  * once in misses_by_level[k] for *every* level k the PWC caches. Levels
  * shallower than a hit are not probed, and deeper levels that missed before a
- * hit are not counted as misses.
+ * hit are not counted as misses. A lookup updates only hits_by_level or
+ * misses; pwc_get_stats derives accesses, hits and misses_by_level.
  *
  * Fill updates in place when (tag, level, ASID) is already cached (a use for
  * replacement, counted in fills but not evictions) and is a no-op for levels
  * the PWC does not cache. */
 #include "pwc/pwc.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tlb/sa_array.h"
 
-struct mmu_pwc {
-    uint32_t n_levels;
-    uint8_t levels[MMU_PT_MAX_LEVELS]; /* cached levels, lowest (deepest) first */
-    pwc_stats stats;
-    sa_array arr;
-    mmu_pwc_cfg cfg;
-};
+/* struct mmu_pwc is in pwc.h (the single-level lookup inlines). */
 
 mmu_pwc *pwc_create(const mmu_pwc_cfg *cfg, uint64_t seed, mmu_error *err) {
     if (!cfg) {
@@ -61,6 +56,8 @@ mmu_pwc *pwc_create(const mmu_pwc_cfg *cfg, uint64_t seed, mmu_error *err) {
     }
     for (unsigned lv = 1; lv < MMU_PT_MAX_LEVELS; lv++)
         if (cfg->level_mask & (1u << lv)) p->levels[p->n_levels++] = (uint8_t)lv;
+    p->one_level = p->n_levels == 1 ? p->levels[0] : 0;
+    p->gen = 1;
     return p;
 }
 
@@ -72,16 +69,14 @@ void pwc_destroy(mmu_pwc *p) {
 
 const mmu_pwc_cfg *pwc_cfg(const mmu_pwc *p) { return &p->cfg; }
 
-bool pwc_lookup(mmu_pwc *p, uint64_t va, uint16_t asid, pwc_hit *out) {
-    p->stats.accesses++;
+bool pwc_lookup_multi(mmu_pwc *p, uint64_t va, uint16_t asid, pwc_hit *out) {
     sa_array *a = &p->arr;
     for (uint32_t i = 0; i < p->n_levels; i++) {
         const unsigned lv = p->levels[i];
-        if (a->kind_valid[lv] == 0) continue;
+        if (a->kind_valid[lv] == 0) continue; /* nothing of this level cached: a miss */
         const uint32_t s = sa_lookup(a, va >> mmu_level_shift(lv), lv, asid);
         if (s != SA_NONE) {
-            p->stats.hits++;
-            p->stats.hits_by_level[lv]++;
+            p->stats.hits_by_level[lv]++; /* accesses and hits: derived (pwc_get_stats) */
             if (out) {
                 out->level = (uint8_t)lv;
                 out->table_pa = a->slot[s].data;
@@ -90,8 +85,7 @@ bool pwc_lookup(mmu_pwc *p, uint64_t va, uint16_t asid, pwc_hit *out) {
             return true;
         }
     }
-    p->stats.misses++;
-    for (uint32_t i = 0; i < p->n_levels; i++) p->stats.misses_by_level[p->levels[i]]++;
+    p->stats.misses++; /* misses_by_level: derived (pwc_get_stats) */
     return false;
 }
 
@@ -100,11 +94,23 @@ void pwc_fill(mmu_pwc *p, uint64_t va, uint16_t asid, unsigned level, uint64_t t
     if (level >= MMU_PT_MAX_LEVELS || !(p->cfg.level_mask & (1u << level))) return;
     const sa_fill_result r = sa_fill(&p->arr, va >> mmu_level_shift(level), level, asid, false,
                                      table_pa, acc_perm, NULL);
+    p->gen++; /* the hit cache (pwc.h) */
     p->stats.fills++;
     if (r == SA_FILL_EVICTED) p->stats.evictions++;
 }
 
+void pwc_fill_absent(mmu_pwc *p, uint64_t va, uint16_t asid, unsigned level, uint64_t table_pa,
+                     uint32_t acc_perm) {
+    assert(level < MMU_PT_MAX_LEVELS && (p->cfg.level_mask & (1u << level)));
+    const sa_fill_result r =
+        sa_fill_absent(&p->arr, va >> mmu_level_shift(level), level, asid, table_pa, acc_perm);
+    p->gen++; /* the hit cache (pwc.h) */
+    p->stats.fills++;
+    p->stats.evictions += r == SA_FILL_EVICTED;
+}
+
 void pwc_invalidate_va(mmu_pwc *p, uint64_t va, uint16_t asid) {
+    p->gen++;
     for (uint32_t i = 0; i < p->n_levels; i++) {
         const unsigned lv = p->levels[i];
         p->stats.invalidations += sa_invalidate_key(&p->arr, va >> mmu_level_shift(lv), lv, asid, true);
@@ -112,10 +118,26 @@ void pwc_invalidate_va(mmu_pwc *p, uint64_t va, uint16_t asid) {
 }
 
 void pwc_invalidate_asid(mmu_pwc *p, uint16_t asid) {
+    p->gen++;
     p->stats.invalidations += sa_invalidate(&p->arr, SA_INV_ASID, asid);
 }
 
-void pwc_invalidate_all(mmu_pwc *p) { p->stats.invalidations += sa_invalidate(&p->arr, SA_INV_ALL, 0); }
+void pwc_invalidate_all(mmu_pwc *p) {
+    p->gen++;
+    p->stats.invalidations += sa_invalidate(&p->arr, SA_INV_ALL, 0);
+}
 
-const pwc_stats *pwc_get_stats(const mmu_pwc *p) { return &p->stats; }
+const pwc_stats *pwc_get_stats(const mmu_pwc *p) {
+    /* Lookups count only hits_by_level and misses (one update per lookup);
+     * the rest follows from them: a miss counts in misses_by_level of every
+     * cached level, so each of those equals misses. */
+    mmu_pwc *m = (mmu_pwc *)p;
+    uint64_t hits = 0;
+    for (unsigned l = 0; l < MMU_PT_MAX_LEVELS; l++) hits += p->stats.hits_by_level[l];
+    m->stats.hits = hits;
+    m->stats.accesses = hits + p->stats.misses;
+    for (unsigned l = 0; l < MMU_PT_MAX_LEVELS; l++)
+        m->stats.misses_by_level[l] = (p->cfg.level_mask >> l) & 1u ? p->stats.misses : 0;
+    return &p->stats;
+}
 void pwc_reset_stats(mmu_pwc *p) { memset(&p->stats, 0, sizeof p->stats); }

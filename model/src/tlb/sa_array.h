@@ -44,6 +44,13 @@
 #define SA_CTX_ASID_MASK 0xFFFFu
 #define SA_FP_PAD 64u /* fingerprint bytes past the last set, so vector loads stay inside */
 
+/* What sa_fill did. */
+typedef enum sa_fill_result {
+    SA_FILL_NEW = 0,     /* written into an invalid way */
+    SA_FILL_UPDATED = 1, /* an entry for the same (tag, kind, asid) was updated in place */
+    SA_FILL_EVICTED = 2, /* a valid entry was evicted to make room */
+} sa_fill_result;
+
 typedef struct sa_slot {
     uint64_t data;
     uint32_t attr;
@@ -55,6 +62,8 @@ typedef struct sa_array {
     uint32_t set_mask; /* sets - 1 when sets is a power of two */
     bool sets_pow2;
     uint32_t rwords;   /* replacement words per set */
+    uint8_t fp_chunks; /* 16-byte fingerprint vectors per set: 1, 2 or 4; 0 = over 64 ways */
+    uint64_t way_mask; /* bits 0..ways-1 (ways <= 64) */
     uint64_t *key;     /* [sets * ways]; 0 = invalid */
     uint8_t *fp;       /* [sets * ways + SA_FP_PAD]: 0 = invalid, else sa_fp(key) */
     sa_slot *slot;     /* [sets * ways] */
@@ -62,19 +71,19 @@ typedef struct sa_array {
     const repl_ops *ops;
     void (*hit)(repl_global *, uint64_t *, uint32_t, uint32_t); /* ops->hit, cached */
     bool lru; /* ops == &repl_lru_ops: hits and victims are done inline (same stamps) */
-    bool vec_victim; /* lru, ways % 4 == 0 and the host has AVX2: vector argmin (sa_array.c) */
+    /* sa_fill and sa_fill_absent: instances for this geometry and policy on
+     * this host, picked at sa_init (sa_fill.c). */
+    sa_fill_result (*fill)(struct sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, bool global,
+                           uint64_t data, uint32_t attr, uint32_t *slot_out);
+    sa_fill_result (*fill_absent)(struct sa_array *a, uint64_t tag, unsigned kind, uint16_t asid,
+                                  uint64_t data, uint32_t attr);
+    /* LRU victim of a full set from its stamps (the instances without a
+     * fixed way count): the first way with the smallest stamp. */
+    uint32_t (*lru_victim)(const uint64_t *stamps, uint32_t ways);
     repl_global rg;
-    uint32_t kinds_seen;          /* bit k: an entry of kind k was ever filled */
     uint64_t valid;               /* number of valid entries */
     uint64_t kind_valid[SA_KINDS]; /* valid entries per kind (lets callers skip empty probes) */
 } sa_array;
-
-/* What sa_fill did. */
-typedef enum sa_fill_result {
-    SA_FILL_NEW = 0,     /* written into an invalid way */
-    SA_FILL_UPDATED = 1, /* an entry for the same (tag, kind, asid) was updated in place */
-    SA_FILL_EVICTED = 2, /* a valid entry was evicted to make room */
-} sa_fill_result;
 
 /* Check geometry and policy without allocating. MMU_OK or MMU_ERR_CONFIG
  * with a message naming `what` (e.g. "tlb l1d array 0"). */
@@ -100,23 +109,34 @@ static inline uint8_t sa_fp(uint64_t key) {
     return (uint8_t)(((key * 0x9E3779B97F4A7C15ull) >> 57) | 0x80u);
 }
 
-/* Bit w set where fp[w] == f, w < ways <= 64. */
-static inline uint64_t sa_fp_mask(const uint8_t *fp, uint32_t ways, uint8_t f) {
-    assert(ways <= 64);
-    uint64_t m = 0;
+/* Ways where fp[w] == f (bit w) and ways where fp[w] == 0, i.e. invalid ways
+ * (bit w), for a set of at most 16 * chunks ways; way_mask clears the bits at
+ * and past the set's ways (they belong to the next set or the padding).
+ * chunks is a compile-time constant at every call (1, 2 or 4): the loads
+ * unroll and no loop remains. */
+static inline __attribute__((always_inline)) uint64_t sa_fp_mask_c(const uint8_t *fp, unsigned chunks,
+                                                                   uint64_t way_mask, uint8_t f,
+                                                                   uint64_t *holes) {
 #if defined(__SSE2__)
-    /* Broadcast through a 32-bit GPR move: _mm_set1_epi8 compiles to a byte
-     * store and a 4-byte reload, which stalls on store forwarding. */
     const __m128i needle = _mm_shuffle_epi32(_mm_cvtsi32_si128((int)(0x01010101u * f)), 0);
-    for (uint32_t c = 0; c < ways; c += 16) {
-        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(fp + c));
-        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)) << c;
+    const __m128i zero = _mm_setzero_si128();
+    uint64_t m = 0, h = 0;
+    for (unsigned c = 0; c < chunks; c++) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(fp + 16u * c));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)) << (16u * c);
+        if (holes) h |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)) << (16u * c);
     }
-    if (ways < 64) m &= ((uint64_t)1 << ways) - 1u;
+    if (holes) *holes = h & way_mask;
+    return m & way_mask;
 #else
-    for (uint32_t w = 0; w < ways; w++) m |= (uint64_t)(fp[w] == f) << w;
+    uint64_t m = 0, h = 0;
+    for (unsigned w = 0; w < 16u * chunks && w < 64u; w++) {
+        m |= (uint64_t)(fp[w] == f) << w;
+        h |= (uint64_t)(fp[w] == 0) << w;
+    }
+    if (holes) *holes = h & way_mask;
+    return m & way_mask;
 #endif
-    return m;
 }
 
 static inline uint32_t sa_set_of(const sa_array *a, uint64_t tag) {
@@ -127,34 +147,47 @@ static inline bool sa_ctx_match(uint32_t ctx, uint16_t asid) {
     return (ctx == asid) | ((ctx & SA_CTX_GLOBAL) != 0);
 }
 
+/* sa_find for sets of at most 16 * chunks ways (chunks a constant): the
+ * fingerprints of the set in `chunks` vector compares, then the keys and
+ * ASIDs of the candidates only. No data-dependent loop on a miss: the
+ * fingerprint has 7 bits, so a miss rarely has a candidate. */
+static inline __attribute__((always_inline)) uint32_t sa_find_c(const sa_array *a, uint32_t set,
+                                                                 uint64_t key, uint16_t asid,
+                                                                 unsigned chunks) {
+    const uint32_t base = set * a->ways;
+    uint64_t m = sa_fp_mask_c(a->fp + base, chunks, a->way_mask, sa_fp(key), NULL);
+    for (; m; m &= m - 1) {
+        const uint32_t s = base + (uint32_t)__builtin_ctzll(m);
+        if (a->key[s] == key && sa_ctx_match(a->slot[s].ctx, asid)) return s;
+    }
+    return SA_NONE;
+}
+
+/* Sets of more than 64 ways (no preset has one): keys 64 at a time. */
+uint32_t sa_find_wide(const sa_array *a, uint32_t set, uint64_t key, uint16_t asid);
+
 /* Slot index (set * ways + way) of the entry matching (key, asid) in `set`,
  * or SA_NONE. No side effects. */
 static inline uint32_t sa_find(const sa_array *a, uint32_t set, uint64_t key, uint16_t asid) {
-    /* Compare keys 64 ways at a time into a bit mask without branching (the
-     * position of a hit is unpredictable, an early-exit loop mispredicts),
-     * then check the ASID of the candidates. */
-    const uint32_t base = set * a->ways;
-    const uint64_t *k = a->key + base;
-    if (a->ways <= 64) { /* every real geometry: fingerprints, then keys of candidates */
-        uint64_t m = sa_fp_mask(a->fp + base, a->ways, sa_fp(key));
-        while (m) {
-            const uint32_t w = (uint32_t)__builtin_ctzll(m);
-            if (k[w] == key && sa_ctx_match(a->slot[base + w].ctx, asid)) return base + w;
-            m &= m - 1;
-        }
-        return SA_NONE;
+    /* One instance per fingerprint width, so the probe has no loop: every
+     * geometry of the presets has 4..64 ways. */
+    switch (a->fp_chunks) {
+    case 1: return sa_find_c(a, set, key, asid, 1);
+    case 2: return sa_find_c(a, set, key, asid, 2);
+    case 4: return sa_find_c(a, set, key, asid, 4);
+    default: return sa_find_wide(a, set, key, asid);
     }
-    for (uint32_t c = 0; c < a->ways; c += 64) {
-        const uint32_t n = a->ways - c < 64 ? a->ways - c : 64;
-        uint64_t m = 0;
-        for (uint32_t w = 0; w < n; w++) m |= (uint64_t)(k[c + w] == key) << w;
-        while (m) {
-            const uint32_t s = base + c + (uint32_t)__builtin_ctzll(m);
-            if (sa_ctx_match(a->slot[s].ctx, asid)) return s;
-            m &= m - 1;
-        }
+}
+
+/* sa_find for an array of at most 64 ways (the caller knows): no call, so
+ * a caller's loop around it needs no saved registers. */
+static inline uint32_t sa_find_narrow(const sa_array *a, uint32_t set, uint64_t key, uint16_t asid) {
+    assert(a->ways <= 64);
+    switch (a->fp_chunks) {
+    case 1: return sa_find_c(a, set, key, asid, 1);
+    case 2: return sa_find_c(a, set, key, asid, 2);
+    default: return sa_find_c(a, set, key, asid, 4);
     }
-    return SA_NONE;
 }
 
 /* Tell the replacement policy the entry in `slot` (which is in `set`) was used. */
@@ -181,8 +214,32 @@ static inline uint32_t sa_lookup(sa_array *a, uint64_t tag, unsigned kind, uint1
  * entries of the same key), the others are dropped, so that at most one
  * entry ever matches a (key, asid). Otherwise: lowest invalid way,
  * else the policy's victim. *slot_out (if non-NULL) receives the slot. */
-sa_fill_result sa_fill(sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, bool global,
-                       uint64_t data, uint32_t attr, uint32_t *slot_out);
+static inline sa_fill_result sa_fill(sa_array *a, uint64_t tag, unsigned kind, uint16_t asid,
+                                     bool global, uint64_t data, uint32_t attr, uint32_t *slot_out) {
+    return a->fill(a, tag, kind, asid, global, data, attr, slot_out);
+}
+
+/* sa_fill of a non-global entry that the caller knows is absent: a lookup of
+ * (tag, kind, asid) has just missed and nothing changed the array since.
+ * Then no entry matches, so the fill goes straight to the lowest invalid way
+ * or the policy's victim without comparing keys (result NEW or EVICTED,
+ * exactly what sa_fill would do). */
+static inline sa_fill_result sa_fill_absent(sa_array *a, uint64_t tag, unsigned kind, uint16_t asid,
+                                            uint64_t data, uint32_t attr) {
+    return a->fill_absent(a, tag, kind, asid, data, attr);
+}
+
+/* Sets a->fill and a->fill_absent (sa_init, once geometry and policy are set). */
+void sa_fill_pick(sa_array *a);
+
+/* Invalidate the entry in `slot` (valid), keeping the counts. */
+static inline void sa_drop(sa_array *a, uint32_t s) {
+    assert(a->key[s] != 0);
+    a->kind_valid[sa_key_kind(a->key[s])]--;
+    a->valid--;
+    a->key[s] = 0;
+    a->fp[s] = 0;
+}
 
 /* Remove the entries with this (tag, kind) that belong to `asid` (non-global
  * ones whose ASID equals asid) and, if include_global, every global one.

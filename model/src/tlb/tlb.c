@@ -7,8 +7,9 @@
  *   VPN at that size mod sets). The first match wins, so if entries of two
  *   sizes both map va (possible after a remap without a shootdown) the
  *   *larger* page is returned. Only the returned entry's replacement state is
- *   updated. Probes of (array, size) pairs with no valid entry are skipped
- *   (pure speed: the outcome is the same).
+ *   updated. Probes of (array, size) pairs that cannot hold a valid entry
+ *   (none filled since the last invalidation found them empty: mmu_tlb.live)
+ *   are skipped (pure speed: the outcome is the same).
  *
  * Hit cache (pure speed). A small direct-mapped table, indexed by the 4K
  *   VPN, remembers recent hits: (4K VPN, ASID) -> the slot the full probe
@@ -55,6 +56,7 @@
 #include "tlb/sa_array.h"
 
 /* struct mmu_tlb and the hit cache are in tlb.h (the hit path inlines). */
+_Static_assert(MMU_MAX_TLB_ARRAYS * MMU_PT_MAX_LEVELS <= 32, "mmu_tlb.live holds one bit per probe");
 
 mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
     if (!cfg) {
@@ -89,6 +91,8 @@ mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
     }
     t->cfg = *cfg;
     t->gen = 1;
+    t->narrow = true;
+    for (uint32_t i = 0; i < cfg->n_arrays; i++) t->narrow = t->narrow && cfg->arrays[i].ways <= 64;
     for (uint32_t i = 0; i < cfg->n_arrays; i++) {
         char what[MMU_NAME_MAX + 32];
         snprintf(what, sizeof what, "tlb %s array %u", name, i);
@@ -114,6 +118,10 @@ mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
                 if (cfg->arrays[i].level_mask & (1u << l2)) {
                     t->fill_array[lv] = (int8_t)i;
                     t->fill_level[lv] = (uint8_t)l2;
+                    /* the piece of size l2 containing va: 0 when l2 == lv */
+                    t->fill_off_mask[lv] = (mmu_level_size(lv) - 1u) & ~(mmu_level_size(l2) - 1u);
+                    for (uint32_t p = 0; p < t->n_probes; p++)
+                        if (t->probes[p].array == i && t->probes[p].level == l2) t->fill_live[lv] = 1u << p;
                     break;
                 }
     }
@@ -135,16 +143,17 @@ static inline void tlb_out(const sa_array *a, uint32_t slot, tlb_entry_info *out
     out->perm = a->slot[slot].attr;
 }
 
-/* Slot of the entry a lookup would return, without side effects. */
-static inline uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, uint32_t *array,
-                                uint32_t *set) {
-    for (uint32_t p = 0; p < t->n_probes; p++) {
-        const tlb_probe pr = t->probes[p];
+/* Slot of the entry a lookup would return, without side effects. `narrow`:
+ * t->narrow (a constant where it matters). */
+static inline __attribute__((always_inline)) uint32_t tlb_find_n(const mmu_tlb *t, uint64_t va, uint16_t asid,
+                                                                 uint32_t *array, uint32_t *set, bool narrow) {
+    for (uint32_t m = t->live; m; m &= m - 1u) { /* in probe order */
+        const tlb_probe pr = t->probes[__builtin_ctz(m)];
         const sa_array *a = &t->arrays[pr.array];
-        if (a->kind_valid[pr.level] == 0) continue;
         const uint64_t vpn = mmu_vpn(va, pr.level);
         const uint32_t st = sa_set_of(a, vpn);
-        const uint32_t s = sa_find(a, st, sa_key(vpn, pr.level), asid);
+        const uint32_t s = narrow ? sa_find_narrow(a, st, sa_key(vpn, pr.level), asid)
+                                  : sa_find(a, st, sa_key(vpn, pr.level), asid);
         if (s != SA_NONE) {
             *array = pr.array;
             *set = st;
@@ -154,34 +163,55 @@ static inline uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, ui
     return SA_NONE;
 }
 
+static uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, uint32_t *array, uint32_t *set) {
+    return tlb_find_n(t, va, asid, array, set, false);
+}
+
 /* The lookup after a hit-cache miss (tlb.h has the hit-cache path). */
-bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
+static inline __attribute__((always_inline)) bool tlb_lookup_n(mmu_tlb *t, uint64_t va, uint16_t asid,
+                                                               tlb_entry_info *out, bool narrow) {
     const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
-    tlb_hc_entry *e = &t->hc[vpn4k & (TLB_HC_SIZE - 1u)];
     uint32_t ai, set;
-    const uint32_t slot = tlb_find(t, va, asid, &ai, &set);
+    const uint32_t slot = tlb_find_n(t, va, asid, &ai, &set, narrow);
     if (slot == SA_NONE) {
         t->stats.misses++;
+        t->miss_vpn4k = vpn4k;
+        t->miss_asid = asid;
+        t->miss_gen = t->gen;
         return false;
     }
     sa_array *a = &t->arrays[ai];
     const uint8_t level = (uint8_t)sa_key_kind(a->key[slot]);
-    *e = (tlb_hc_entry){.vpn4k = vpn4k,
-                        .gen = t->gen,
-                        .page_pa = a->slot[slot].data,
-                        .perm = a->slot[slot].attr,
-                        .slot = slot,
-                        .set = set,
-                        .asid = asid,
-                        .array = (uint8_t)ai,
-                        .level = level};
+    t->hc[vpn4k & (TLB_HC_SIZE - 1u)] = (tlb_hc_entry){.vpn4k = vpn4k,
+                                                       .gen = t->gen,
+                                                       .page_pa = a->slot[slot].data,
+                                                       .perm = a->slot[slot].attr,
+                                                       .slot = slot,
+                                                       .set = set,
+                                                       .asid = asid,
+                                                       .array = (uint8_t)ai,
+                                                       .level = level};
     sa_touch(a, set, slot);
     t->stats.hits_by_level[level]++;
     tlb_out(a, slot, out);
     return true;
 }
 
+static __attribute__((noinline)) bool tlb_lookup_wide(mmu_tlb *t, uint64_t va, uint16_t asid,
+                                                      tlb_entry_info *out) {
+    return tlb_lookup_n(t, va, asid, out, false);
+}
+
+bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
+    if (!t->narrow) return tlb_lookup_wide(t, va, asid, out);
+    return tlb_lookup_n(t, va, asid, out, true);
+}
+
 void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info) {
+    /* Did the last lookup of (va, asid) miss with nothing changed since? Then
+     * it probed the fill's (array, size) and found no entry for this ASID. */
+    const bool missed = t->miss_gen == t->gen && t->miss_vpn4k == va >> MMU_BASE_PAGE_SHIFT &&
+                        t->miss_asid == asid;
     t->gen++;
     const unsigned lv = info->level;
     if (lv >= MMU_PT_MAX_LEVELS || t->fill_array[lv] < 0) {
@@ -189,13 +219,15 @@ void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info
         return;
     }
     const unsigned ai = (unsigned)t->fill_array[lv], cl = t->fill_level[lv];
-    /* Splinter: the piece of size cl containing va. Identity when cl == lv. */
-    const uint64_t off = va & (mmu_level_size(lv) - 1u) & ~(mmu_level_size(cl) - 1u);
+    const uint64_t vpn = mmu_vpn(va, cl), pa = info->page_pa + (va & t->fill_off_mask[lv]);
     const bool global = (info->perm & MMU_PERM_G) != 0;
-    const sa_fill_result r =
-        sa_fill(&t->arrays[ai], mmu_vpn(va, cl), cl, asid, global, info->page_pa + off, info->perm, NULL);
+    /* A global entry matches other ASIDs' entries too: the full fill. */
+    const sa_fill_result r = missed && !global
+                                 ? sa_fill_absent(&t->arrays[ai], vpn, cl, asid, pa, info->perm)
+                                 : sa_fill(&t->arrays[ai], vpn, cl, asid, global, pa, info->perm, NULL);
+    t->live |= t->fill_live[lv];
     t->stats.fills++;
-    if (r == SA_FILL_EVICTED) t->stats.evictions++;
+    t->stats.evictions += r == SA_FILL_EVICTED;
 }
 
 void tlb_set_dirty(mmu_tlb *t, uint64_t va, uint16_t asid) {
@@ -216,6 +248,13 @@ void tlb_account_miss_level(mmu_tlb *t, unsigned level) {
     if (level < MMU_PT_MAX_LEVELS) t->stats.misses_by_level[level]++;
 }
 
+/* After an invalidation: the probes whose (array, size) still holds entries. */
+static void tlb_update_live(mmu_tlb *t) {
+    t->live = 0;
+    for (uint32_t p = 0; p < t->n_probes; p++)
+        if (t->arrays[t->probes[p].array].kind_valid[t->probes[p].level] != 0) t->live |= 1u << p;
+}
+
 void tlb_invalidate_page(mmu_tlb *t, uint64_t va, uint16_t asid, bool include_global) {
     t->gen++;
     for (uint32_t p = 0; p < t->n_probes; p++) {
@@ -223,11 +262,13 @@ void tlb_invalidate_page(mmu_tlb *t, uint64_t va, uint16_t asid, bool include_gl
         t->stats.invalidations +=
             sa_invalidate_key(&t->arrays[pr.array], mmu_vpn(va, pr.level), pr.level, asid, include_global);
     }
+    tlb_update_live(t);
 }
 
 static void tlb_invalidate_mode(mmu_tlb *t, sa_inv_mode mode, uint16_t asid) {
     t->gen++;
     for (uint32_t i = 0; i < t->cfg.n_arrays; i++) t->stats.invalidations += sa_invalidate(&t->arrays[i], mode, asid);
+    tlb_update_live(t);
 }
 
 void tlb_invalidate_asid(mmu_tlb *t, uint16_t asid) { tlb_invalidate_mode(t, SA_INV_ASID, asid); }

@@ -98,13 +98,26 @@ struct mmu_tlb {
     /* Hot fields first. */
     uint64_t gen; /* hit-cache generation; starts at 1 (zeroed entries are stale) */
     uint32_t n_probes;
+    /* Bit p: probes[p] may find an entry. Set when a fill stores an entry of
+     * the probe's (array, size), recomputed from the arrays' counts after an
+     * invalidation; a probe outside it cannot hit and is skipped. */
+    uint32_t live;
+    bool narrow; /* every array has at most 64 ways (sa_find_narrow) */
     tlb_probe probes[MMU_MAX_TLB_ARRAYS * MMU_PT_MAX_LEVELS]; /* largest size first */
     tlb_stats stats;
     tlb_hc_entry hc[TLB_HC_SIZE];
     sa_array arrays[MMU_MAX_TLB_ARRAYS];
+    /* The last lookup that missed: (va >> 12, ASID) at generation miss_gen
+     * (0: none). While the generation is unchanged no probe of that lookup
+     * can match, so a fill of the same (va, ASID) knows its entry is absent
+     * (tlb_fill). */
+    uint64_t miss_vpn4k, miss_gen;
+    uint16_t miss_asid;
     /* fill target per requested level: array index and cached level, or -1 */
     int8_t fill_array[MMU_PT_MAX_LEVELS];
     uint8_t fill_level[MMU_PT_MAX_LEVELS];
+    uint64_t fill_off_mask[MMU_PT_MAX_LEVELS]; /* VA bits of the piece within the page (splintering) */
+    uint32_t fill_live[MMU_PT_MAX_LEVELS];     /* the bit in `live` of the fill target's probe */
     mmu_tlb_cfg cfg;
 };
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(MMU_MAX_PWCS <= 8, "fill_pwcs holds one bit per PWC");
+
 struct mmu_walker {
     const pt_format *fmt;
     mmu_physmem *mem;
@@ -14,6 +16,9 @@ struct mmu_walker {
     mmu_pwc *pwcs[MMU_MAX_PWCS];
     walker_stats stats;
     uint8_t last_hit_level; /* PWC level the last walk started from, 0 = none */
+    /* Bit i of fill_pwcs[k]: PWC i caches table level k. A walk's fills go
+     * only to those (every preset has one PWC per level). */
+    uint8_t fill_pwcs[MMU_PT_MAX_LEVELS];
 };
 
 mmu_walker *walker_create(const mmu_config *cfg, mmu_physmem *mem, mmu_error *err) {
@@ -34,6 +39,8 @@ mmu_walker *walker_create(const mmu_config *cfg, mmu_physmem *mem, mmu_error *er
             return NULL;
         }
         w->n_pwcs = i + 1;
+        for (unsigned lv = 1; lv < MMU_PT_MAX_LEVELS; lv++)
+            if (cfg->pwcs[i].level_mask & (1u << lv)) w->fill_pwcs[lv] |= (uint8_t)(1u << i);
     }
     return w;
 }
@@ -48,7 +55,8 @@ mmu_fault walker_walk(mmu_walker *w, uint64_t root_pa, uint16_t asid, uint64_t v
                       mmu_access_type type, mmu_priv priv, pt_walk_result *out) {
     pt_walk_req req = pt_walk_req_root(w->fmt, root_pa, va, type, priv, w->ad);
     /* A non-canonical VA faults before any lookup: nothing to cache for it. */
-    if (w->fmt->canonical(va)) {
+    const bool probed = w->fmt->canonical(va);
+    if (probed) {
         /* All page-walk caches are probed in parallel; the deepest hit wins. */
         pwc_hit best = {.level = UINT8_MAX};
         w->last_hit_level = 0;
@@ -67,20 +75,26 @@ mmu_fault walker_walk(mmu_walker *w, uint64_t root_pa, uint16_t asid, uint64_t v
     }
     const mmu_fault f = pt_walk(w->fmt, w->mem, &req, out);
     w->stats.walks++;
-    w->stats.pte_reads += out->n_steps;
     w->stats.pte_writes += out->n_ad_writes;
+    /* pte_reads: derived from reads_by_level (walker_get_stats) */
     for (unsigned s = 0; s < out->n_steps; s++) w->stats.reads_by_level[out->steps[s].level]++;
     if (f != MMU_FAULT_NONE) {
         w->stats.walks_faulted++;
         return f;
     }
     /* Fill with the table entries this walk read (levels >= 1); entries above
-     * a page-walk-cache hit were not read and are already cached. */
+     * a page-walk-cache hit were not read and are already cached. Every level
+     * read lies below the deepest hit, so each PWC that caches it probed it
+     * just now and missed (lookups go deepest first and stop at a hit), and
+     * pt_walk touches no PWC: the entries are absent (pwc_fill_absent). */
     for (unsigned s = 0; s < out->n_steps; s++) {
         const pt_walk_step *st = &out->steps[s];
         if (st->level == out->level) break; /* the leaf: that is the TLB's job */
-        for (unsigned i = 0; i < w->n_pwcs; i++)
-            pwc_fill(w->pwcs[i], va, asid, st->level, st->next_pa, st->acc_perm);
+        for (unsigned m = w->fill_pwcs[st->level]; m; m &= m - 1u) {
+            mmu_pwc *p = w->pwcs[__builtin_ctz(m)];
+            if (probed) pwc_fill_absent(p, va, asid, st->level, st->next_pa, st->acc_perm);
+            else pwc_fill(p, va, asid, st->level, st->next_pa, st->acc_perm); /* (a non-canonical VA faults) */
+        }
     }
     return f;
 }
@@ -95,7 +109,13 @@ void walker_invalidate_all(mmu_walker *w) {
     for (unsigned i = 0; i < w->n_pwcs; i++) pwc_invalidate_all(w->pwcs[i]);
 }
 
-const walker_stats *walker_get_stats(const mmu_walker *w) { return &w->stats; }
+const walker_stats *walker_get_stats(const mmu_walker *w) {
+    /* Walks count only reads_by_level; pte_reads is their sum. */
+    uint64_t reads = 0;
+    for (unsigned l = 0; l < MMU_PT_MAX_LEVELS; l++) reads += w->stats.reads_by_level[l];
+    ((mmu_walker *)w)->stats.pte_reads = reads;
+    return &w->stats;
+}
 void walker_reset_stats(mmu_walker *w) {
     memset(&w->stats, 0, sizeof w->stats);
     for (unsigned i = 0; i < w->n_pwcs; i++) pwc_reset_stats(w->pwcs[i]);
