@@ -68,7 +68,7 @@ static pte_t arm_make_leaf(uint64_t page_pa, unsigned level, uint32_t perm) {
     return (pte_t){v};
 }
 
-static pt_decoded arm_decode(pte_t pte, unsigned level) {
+pt_decoded pt_arm_decode(pte_t pte, unsigned level) {
     const uint64_t v = pte.v;
     pt_decoded d = {PT_ENTRY_INVALID, 0, 0};
     if (!(v & ARM_VALID)) return d;
@@ -130,7 +130,7 @@ const pt_format pt_format_armv8_4k48 = {
     .hier_perms = false,
     .make_table = arm_make_table,
     .make_leaf = arm_make_leaf,
-    .decode = arm_decode,
+    .decode = pt_arm_decode,
     .set_ad = arm_set_ad,
     .canonical = arm_canonical,
 };

@@ -32,6 +32,13 @@
 #define RV_HIGH_RSVD (~(uint64_t)0 << 54)                       /* 63:54: N, PBMT, reserved */
 #define RV_PA_BITS 56u
 
+/* Bits 7:1 of a PTE are the generic R W X U G A D bits, shifted up one. */
+_Static_assert((RV_R >> 1) == MMU_PERM_R && (RV_W >> 1) == MMU_PERM_W && (RV_X >> 1) == MMU_PERM_X &&
+                   (RV_U >> 1) == MMU_PERM_U && (RV_G >> 1) == MMU_PERM_G &&
+                   (RV_A >> 1) == MMU_PTE_A && (RV_D >> 1) == MMU_PTE_D,
+               "RISC-V PTE bits 7:1 are the generic permission bits in order");
+_Static_assert(PT_PERM_LEAF_MASK == 0x7F, "generic leaf bits are 6:0");
+
 static pte_t rv_make_table(uint64_t table_pa, unsigned level) {
     (void)level;
     return (pte_t){((table_pa >> 12) << RV_PPN_SHIFT) | RV_V};
@@ -50,7 +57,7 @@ static pte_t rv_make_leaf(uint64_t page_pa, unsigned level, uint32_t perm) {
     return (pte_t){v};
 }
 
-static pt_decoded rv_decode(pte_t pte, unsigned level) {
+pt_decoded pt_rv_decode(pte_t pte, unsigned level) {
     const uint64_t v = pte.v;
     pt_decoded d = {PT_ENTRY_INVALID, 0, 0};
     if (!(v & RV_V)) return d;
@@ -66,13 +73,7 @@ static pt_decoded rv_decode(pte_t pte, unsigned level) {
         }
         d.kind = PT_ENTRY_LEAF;
         d.pa = ppn << 12;
-        if (v & RV_R) d.perm |= MMU_PERM_R;
-        if (v & RV_W) d.perm |= MMU_PERM_W;
-        if (v & RV_X) d.perm |= MMU_PERM_X;
-        if (v & RV_U) d.perm |= MMU_PERM_U;
-        if (v & RV_G) d.perm |= MMU_PERM_G;
-        if (v & RV_A) d.perm |= MMU_PTE_A;
-        if (v & RV_D) d.perm |= MMU_PTE_D;
+        d.perm = (uint32_t)(v >> 1) & PT_PERM_LEAF_MASK; /* R W X U G A D: bits 7:1 in order */
         return d;
     }
     if ((v & (RV_A | RV_D | RV_U)) || level == 0) {
@@ -107,7 +108,7 @@ static bool rv_canonical_57(uint64_t va) { return (uint64_t)((int64_t)(va << 7) 
         .hier_perms = false,                                                             \
         .make_table = rv_make_table,                                                     \
         .make_leaf = rv_make_leaf,                                                       \
-        .decode = rv_decode,                                                             \
+        .decode = pt_rv_decode,                                                          \
         .set_ad = rv_set_ad,                                                             \
         .canonical = canon,                                                              \
     }

@@ -48,39 +48,36 @@ static pte_t x86_make_leaf(uint64_t page_pa, unsigned level, uint32_t perm) {
     return (pte_t){v};
 }
 
-static uint32_t x86_perm(uint64_t v) {
-    uint32_t p = MMU_PERM_R; /* present implies readable */
-    if (v & X86_RW) p |= MMU_PERM_W;
-    if (v & X86_US) p |= MMU_PERM_U;
-    if (!(v & X86_XD)) p |= MMU_PERM_X;
-    if (v & X86_A) p |= MMU_PTE_A;
-    return p;
+/* Decode moves bits instead of testing them one by one: W, A and D sit at
+ * the PTE's own positions (R/W bit 1, A bit 5, D bit 6), U is U/S (bit 2)
+ * shifted up one, G is bit 8 shifted down four, X is XD (bit 63) inverted. */
+_Static_assert(X86_RW == MMU_PERM_W && X86_A == MMU_PTE_A && X86_D == MMU_PTE_D,
+               "x86 R/W, A, D at the generic bits' positions");
+_Static_assert((X86_US << 1) == MMU_PERM_U && (X86_G >> 4) == MMU_PERM_G,
+               "x86 U/S, G one place / four places from the generic bits");
+
+/* R (present implies readable), W, U, X, A: what a table entry restricts. */
+static inline uint32_t x86_perm(uint64_t v) {
+    return MMU_PERM_R | (uint32_t)(v & (X86_RW | X86_A)) | (uint32_t)((v & X86_US) << 1) |
+           (uint32_t)(~v >> 63) * MMU_PERM_X;
 }
 
-static pt_decoded x86_decode(pte_t pte, unsigned level) {
+/* A leaf adds G and D. */
+static inline uint32_t x86_leaf_perm(uint64_t v) {
+    return x86_perm(v) | (uint32_t)(v & X86_D) | (uint32_t)((v & X86_G) >> 4);
+}
+
+pt_decoded pt_x86_decode(pte_t pte, unsigned level) {
     const uint64_t v = pte.v;
-    pt_decoded d = {PT_ENTRY_INVALID, 0, 0};
-    if (!(v & X86_P)) return d;
-    if (level == 0) { /* bit 7 is PAT: a present PTE is always a 4K leaf */
-        d.kind = PT_ENTRY_LEAF;
-        d.pa = v & X86_ADDR_MASK;
-    } else if (v & X86_PS) {
-        if (level > 2 || (v & X86_LARGE_RSVD(level))) {
-            d.kind = PT_ENTRY_RESERVED; /* PS in PML4E/PML5E, or reserved low address bits */
-            return d;
-        }
-        d.kind = PT_ENTRY_LEAF;
-        d.pa = v & X86_ADDR_MASK & ~(mmu_level_size(level) - 1);
-    } else {
-        d.kind = PT_ENTRY_TABLE;
-        d.pa = v & X86_ADDR_MASK;
-        d.perm = x86_perm(v); /* hierarchical restriction: R/W, U/S, XD */
-        return d;
-    }
-    d.perm = x86_perm(v);
-    if (v & X86_G) d.perm |= MMU_PERM_G;
-    if (v & X86_D) d.perm |= MMU_PTE_D;
-    return d;
+    if (!(v & X86_P)) return (pt_decoded){PT_ENTRY_INVALID, 0, 0};
+    if (level == 0) /* bit 7 is PAT: a present PTE is always a 4K leaf */
+        return (pt_decoded){PT_ENTRY_LEAF, v & X86_ADDR_MASK, x86_leaf_perm(v)};
+    if (!(v & X86_PS)) /* hierarchical restriction: R/W, U/S, XD */
+        return (pt_decoded){PT_ENTRY_TABLE, v & X86_ADDR_MASK, x86_perm(v)};
+    if (level > 2 || (v & X86_LARGE_RSVD(level))) /* PS in PML4E/PML5E, or reserved low address bits */
+        return (pt_decoded){PT_ENTRY_RESERVED, 0, 0};
+    return (pt_decoded){PT_ENTRY_LEAF, v & X86_ADDR_MASK & ~(mmu_level_size(level) - 1),
+                        x86_leaf_perm(v)};
 }
 
 static pte_t x86_set_ad(pte_t pte, unsigned level, bool set_d) {
@@ -104,7 +101,7 @@ const pt_format pt_format_x86_64_4level = {
     .hier_perms = true,
     .make_table = x86_make_table,
     .make_leaf = x86_make_leaf,
-    .decode = x86_decode,
+    .decode = pt_x86_decode,
     .set_ad = x86_set_ad,
     .canonical = x86_canonical_4l,
 };
@@ -120,7 +117,7 @@ const pt_format pt_format_x86_64_5level = {
     .hier_perms = true,
     .make_table = x86_make_table,
     .make_leaf = x86_make_leaf,
-    .decode = x86_decode,
+    .decode = pt_x86_decode,
     .set_ad = x86_set_ad,
     .canonical = x86_canonical_5l,
 };

@@ -13,6 +13,12 @@ extern const pt_format pt_format_sv48;
 extern const pt_format pt_format_sv57;
 extern const pt_format pt_format_armv8_4k48;
 
+/* The codecs' decoders (each format's .decode), visible so that walk.c can
+ * call them directly: see pt_walk_canonical. */
+pt_decoded pt_x86_decode(pte_t pte, unsigned level);
+pt_decoded pt_rv_decode(pte_t pte, unsigned level);
+pt_decoded pt_arm_decode(pte_t pte, unsigned level);
+
 /* Generic permission bits that page-table levels can restrict. */
 #define PT_PERM_RWXU (MMU_PERM_RWX | MMU_PERM_U)
 /* Everything a leaf can carry. */

@@ -1,6 +1,7 @@
 /* walker.c — page-walk-cache lookup, functional walk, page-walk-cache fill. */
 #include "walker/walker.h"
 #include "mmu/walker.h"
+#include "pt/walk.h" /* pt_walk_canonical */
 
 #include <assert.h>
 #include <stdlib.h>
@@ -53,49 +54,65 @@ void walker_destroy(mmu_walker *w) {
 
 mmu_fault walker_walk(mmu_walker *w, uint64_t root_pa, uint16_t asid, uint64_t va,
                       mmu_access_type type, mmu_priv priv, pt_walk_result *out) {
-    pt_walk_req req = pt_walk_req_root(w->fmt, root_pa, va, type, priv, w->ad);
-    /* A non-canonical VA faults before any lookup: nothing to cache for it. */
-    const bool probed = w->fmt->canonical(va);
-    if (probed) {
-        /* All page-walk caches are probed in parallel; the deepest hit wins. */
-        pwc_hit best = {.level = UINT8_MAX};
-        w->last_hit_level = 0;
-        for (unsigned i = 0; i < w->n_pwcs; i++) {
-            pwc_hit h;
-            if (pwc_lookup(w->pwcs[i], va, asid, &h) && h.level < best.level) best = h;
-        }
-        if (best.level != UINT8_MAX) {
-            assert(best.level >= 1 && best.level < w->fmt->levels);
-            req.table_pa = best.table_pa;
-            req.start_level = (uint8_t)(best.level - 1);
-            req.acc_perm = best.acc_perm;
-            w->stats.pwc_skipped_reads += w->fmt->levels - best.level;
-            w->last_hit_level = best.level;
-        }
-    }
-    const mmu_fault f = pt_walk(w->fmt, w->mem, &req, out);
-    w->stats.walks++;
-    w->stats.pte_writes += out->n_ad_writes;
-    /* pte_reads: derived from reads_by_level (walker_get_stats) */
-    for (unsigned s = 0; s < out->n_steps; s++) w->stats.reads_by_level[out->steps[s].level]++;
-    if (f != MMU_FAULT_NONE) {
+    const pt_format *fmt = w->fmt;
+    pt_walk_req req = {.va = va,
+                       .type = type,
+                       .priv = priv,
+                       .ad = w->ad,
+                       .table_pa = root_pa,
+                       .start_level = (uint8_t)(fmt->levels - 1),
+                       .acc_perm = MMU_PERM_RWX | MMU_PERM_U, /* = PT_PERM_RWXU */
+                       .commit_ad = true}; /* pt_walk_req_root, built in place */
+    /* A non-canonical VA faults before any lookup: nothing to cache for it,
+     * nothing to fill (pt_walk reports the fault with zero reads). */
+    if (!fmt->canonical(va)) {
+        const mmu_fault f = pt_walk(fmt, w->mem, &req, out);
+        w->stats.walks++;
         w->stats.walks_faulted++;
         return f;
     }
-    /* Fill with the table entries this walk read (levels >= 1); entries above
-     * a page-walk-cache hit were not read and are already cached. Every level
-     * read lies below the deepest hit, so each PWC that caches it probed it
-     * just now and missed (lookups go deepest first and stop at a hit), and
-     * pt_walk touches no PWC: the entries are absent (pwc_fill_absent). */
-    for (unsigned s = 0; s < out->n_steps; s++) {
-        const pt_walk_step *st = &out->steps[s];
-        if (st->level == out->level) break; /* the leaf: that is the TLB's job */
-        for (unsigned m = w->fill_pwcs[st->level]; m; m &= m - 1u) {
-            mmu_pwc *p = w->pwcs[__builtin_ctz(m)];
-            if (probed) pwc_fill_absent(p, va, asid, st->level, st->next_pa, st->acc_perm);
-            else pwc_fill(p, va, asid, st->level, st->next_pa, st->acc_perm); /* (a non-canonical VA faults) */
-        }
+    /* All page-walk caches are probed in parallel; the deepest hit wins. */
+    pwc_hit best = {.level = UINT8_MAX};
+    w->last_hit_level = 0;
+    for (unsigned i = 0; i < w->n_pwcs; i++) {
+        pwc_hit h;
+        if (pwc_lookup(w->pwcs[i], va, asid, &h) && h.level < best.level) best = h;
     }
+    if (best.level != UINT8_MAX) {
+        assert(best.level >= 1 && best.level < fmt->levels);
+        req.table_pa = best.table_pa;
+        req.start_level = (uint8_t)(best.level - 1);
+        req.acc_perm = best.acc_perm;
+        w->stats.pwc_skipped_reads += fmt->levels - best.level;
+        w->last_hit_level = best.level;
+    }
+    /* The VA was checked above: the walk need not check it again. */
+    const mmu_fault f = pt_walk_canonical(fmt, w->mem, &req, out);
+    w->stats.walks++;
+    w->stats.pte_writes += out->n_ad_writes;
+    /* pte_reads: derived from reads_by_level (walker_get_stats) */
+    const unsigned n = out->n_steps;
+    if (f != MMU_FAULT_NONE) {
+        for (unsigned s = 0; s < n; s++) w->stats.reads_by_level[out->steps[s].level]++;
+        w->stats.walks_faulted++;
+        return f;
+    }
+    /* One pass over the steps counts the reads and fills the page-walk caches
+     * with the table entries this walk read (levels >= 1): every step but the
+     * last, the leaf (that is the TLB's job). Entries above a page-walk-cache
+     * hit were not read and are already cached. Every level read lies below
+     * the deepest hit, so each PWC that caches it probed it just now and
+     * missed (lookups go deepest first and stop at a hit), and the walk
+     * touches no PWC: the entries are absent (pwc_fill_absent). */
+    assert(n >= 1 && out->steps[n - 1].level == out->level);
+    for (unsigned s = 0; s + 1 < n; s++) {
+        const pt_walk_step *st = &out->steps[s];
+        w->stats.reads_by_level[st->level]++;
+        for (unsigned m = w->fill_pwcs[st->level]; m; m &= m - 1u)
+            pwc_fill_absent(w->pwcs[__builtin_ctz(m)], va, asid, st->level, st->next_pa,
+                            st->acc_perm);
+    }
+    w->stats.reads_by_level[out->level]++;
     return f;
 }
 
