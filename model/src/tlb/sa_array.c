@@ -41,12 +41,20 @@ mmu_status sa_init(sa_array *a, uint32_t entries, uint32_t ways, mmu_repl_id rep
     a->fp = calloc((size_t)entries + SA_FP_PAD, 1);
     a->slot = calloc(entries, sizeof *a->slot);
     a->rstate = a->rwords ? calloc((size_t)a->sets * a->rwords, sizeof *a->rstate) : NULL;
-    if (!a->key || !a->fp || !a->slot || (a->rwords && !a->rstate)) {
+    const bool ord = a->lru && ways >= SA_ORD_MIN_WAYS && ways <= 64;
+    if (ord) a->lru_ord = calloc(a->sets, SA_ORD_STRIDE(ways));
+    if (!a->key || !a->fp || !a->slot || (a->rwords && !a->rstate) || (ord && !a->lru_ord)) {
         sa_fini(a);
         return mmu_error_set(err, MMU_ERR_NOMEM, "%s: cannot allocate %u entries", what, entries);
     }
     a->ops->init(&a->rg, seed);
     for (uint32_t s = 0; s < a->sets; s++) a->ops->init_set(a->rstate + (uint64_t)s * a->rwords, ways);
+    if (ord) /* any order of the ways, position past the end: the first victim sorts */
+        for (uint32_t s = 0; s < a->sets; s++) {
+            uint8_t *o = a->lru_ord + (size_t)s * SA_ORD_STRIDE(ways);
+            o[8] = (uint8_t)ways;
+            for (uint32_t w = 0; w < ways; w++) o[16 + w] = (uint8_t)w;
+        }
     return MMU_OK;
 }
 
@@ -56,6 +64,7 @@ void sa_fini(sa_array *a) {
     free(a->fp);
     free(a->slot);
     free(a->rstate);
+    free(a->lru_ord);
     memset(a, 0, sizeof *a);
 }
 

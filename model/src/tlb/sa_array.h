@@ -43,6 +43,10 @@
 #define SA_CTX_GLOBAL (1u << 16)
 #define SA_CTX_ASID_MASK 0xFFFFu
 #define SA_FP_PAD 64u /* fingerprint bytes past the last set, so vector loads stay inside */
+/* Victim order of an LRU set (sa_fill.c): bytes 0..7 the clock at the last
+ * sort, byte 8 the next position, bytes 16.. the ways by stamp. */
+#define SA_ORD_MIN_WAYS 12u
+#define SA_ORD_STRIDE(ways) (16u + (((ways) + 7u) & ~7u))
 
 /* What sa_fill did. */
 typedef enum sa_fill_result {
@@ -80,7 +84,12 @@ typedef struct sa_array {
     /* LRU victim of a full set from its stamps (the instances without a
      * fixed way count): the first way with the smallest stamp. */
     uint32_t (*lru_victim)(const uint64_t *stamps, uint32_t ways);
+    /* LRU arrays of 12 or more ways: per set, the ways in the order of their
+     * stamps at the last sort (the victim in O(1), sa_fill.c); stride bytes
+     * per set (SA_ORD_STRIDE). NULL otherwise. */
+    uint8_t *lru_ord;
     repl_global rg;
+    uint64_t evictions;           /* fills that evicted a valid entry (SA_FILL_EVICTED), ever */
     uint64_t valid;               /* number of valid entries */
     uint64_t kind_valid[SA_KINDS]; /* valid entries per kind (lets callers skip empty probes) */
 } sa_array;

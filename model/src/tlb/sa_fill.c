@@ -6,12 +6,15 @@
  * compiled in instances, one picked per array at sa_init (sa_fill_pick):
  *   - LRU arrays of 4, 8, 12, 16, 32, 48 or 64 ways on hosts with AVX2: the
  *     way count is a constant and the victim search (a vector argmin of the
- *     stamps) is inlined, so the instance is a leaf function without loops;
+ *     stamps below 12 ways, the set's victim order from 12 on) is inlined,
+ *     so the instance is a leaf function;
  *   - any other array of at most 64 ways: one instance per fingerprint width
  *     (16, 32, 64 ways), the victim from the policy;
  *   - more than 64 ways: a plain scan of the keys.
  * All instances choose exactly the same way; only host instructions differ. */
 #include "tlb/sa_array.h"
+
+#include <string.h>
 
 /* Where a fill goes, before the victim is chosen. */
 typedef struct sa_scan {
@@ -68,10 +71,12 @@ static sa_scan sa_scan_wide(sa_array *a, uint64_t tag, unsigned kind, uint16_t a
 
 /* The second half of every fill: the matching way is updated in place, else
  * the hole receives the entry, else `victim` (computed by the caller; or, if
- * SA_NONE, by the policy). `lru`: the caller knows a->lru. */
+ * SA_NONE, by the policy). `lru`: the caller is a fixed-way LRU instance,
+ * which always computes the victim of a full set. */
 static inline __attribute__((always_inline)) sa_fill_result
 sa_place(sa_array *a, const sa_scan *sc, unsigned kind, uint32_t ctx, uint64_t data, uint32_t attr,
          uint32_t victim, uint32_t *slot_out, uint32_t ways, bool lru) {
+    const bool fixed = lru;
     lru = lru || a->lru;
     /* LRU: one stamp per way (rwords == ways, a constant in the fixed-way instances) */
     uint64_t *rs = a->rstate + (uint64_t)sc->set * (lru ? ways : a->rwords);
@@ -92,6 +97,7 @@ sa_place(sa_array *a, const sa_scan *sc, unsigned kind, uint32_t ctx, uint64_t d
             a->valid++;
         } else {
             way = victim != SA_NONE ? victim
+                  : fixed           ? (__builtin_unreachable(), 0u)
                   : lru             ? a->lru_victim(rs, ways)
                                     : a->ops->victim(&a->rg, rs, ways);
             assert(way < ways && a->key[sc->base + way] != 0);
@@ -105,6 +111,7 @@ sa_place(sa_array *a, const sa_scan *sc, unsigned kind, uint32_t ctx, uint64_t d
                 a->kind_valid[kind]++;
             }
             res = SA_FILL_EVICTED;
+            a->evictions++;
         }
         a->key[sc->base + way] = sc->key;
         a->fp[sc->base + way] = sa_fp(sc->key);
@@ -152,29 +159,119 @@ static inline __attribute__((target("avx2"), always_inline)) uint32_t sa_argmin_
     return (uint32_t)__builtin_ctzll(hit); /* hit != 0: the minimum is one of the stamps */
 }
 
+/* ---- LRU victim in O(1): the ways in stamp order -------------------------
+ * For sets of 12 or more ways (where even the vector argmin is long), each
+ * set keeps its ways sorted by stamp as of a sort at clock value `snap`, and
+ * a position `head`. Stamps only grow (every write is a fresh ++clock, an
+ * invalidation leaves the stamp), so a way whose stamp is still <= snap was
+ * not used since the sort and has its sorted place among the other such
+ * ways, while every way used since has a stamp > snap, newer than all of
+ * them. Invariant: the ways before `head` all have stamps > snap (each was
+ * either skipped for that reason or was the victim and got a fresh stamp
+ * from the fill). So the first way from `head` on with stamp <= snap is the
+ * way with the smallest stamp, the LRU victim: exact, not an approximation.
+ * A set with no such way left is sorted again: insertion sort starting from
+ * the old order, which is nearly sorted (under streaming misses the ways are
+ * refilled in exactly the old order, and the sort is one pass). */
+static __attribute__((noinline)) void sa_ord_sort(uint8_t *ord, const uint64_t *st, uint32_t ways) {
+    for (uint32_t i = 1; i < ways; i++) { /* insertion sort */
+        const uint8_t w = ord[i];
+        const uint64_t v = st[w];
+        uint32_t j = i;
+        for (; j > 0 && st[ord[j - 1]] > v; j--) ord[j] = ord[j - 1];
+        ord[j] = w;
+    }
+}
+
+static __attribute__((noinline)) void sa_ord_resort(sa_array *a, uint32_t set, uint32_t ways) {
+    uint8_t *o = a->lru_ord + (size_t)set * SA_ORD_STRIDE(ways), *ord = o + 16;
+    const uint64_t *st = a->rstate + (uint64_t)set * ways;
+    /* Usually still in order: one pass checks that. */
+    uint64_t prev = st[ord[0]];
+#pragma GCC unroll 4
+    for (uint32_t i = 1; i < ways; i++) {
+        const uint64_t cur = st[ord[i]];
+        if (cur < prev) {
+            sa_ord_sort(ord, st, ways);
+            break;
+        }
+        prev = cur;
+    }
+    memcpy(o, &a->rg.clock, sizeof a->rg.clock); /* every stamp is <= clock now */
+    o[8] = 0;
+}
+
+/* The victim of a full set from its order, or SA_NONE if the order is used
+ * up (then sa_ord_resort and ask again). */
+static inline __attribute__((always_inline)) uint32_t sa_ord_victim(sa_array *a, uint32_t set,
+                                                                    const uint64_t *st, uint32_t ways) {
+    uint8_t *o = a->lru_ord + (size_t)set * SA_ORD_STRIDE(ways);
+    uint64_t snap;
+    memcpy(&snap, o, sizeof snap);
+    for (uint32_t h = o[8]; h < ways; h++) {
+        const uint32_t w = o[16 + h];
+        if (st[w] <= snap) {
+            o[8] = (uint8_t)(h + 1u);
+            return w;
+        }
+    }
+    return SA_NONE;
+}
+
 /* Any multiple of 4 up to 64 ways (LRU arrays without a fixed-way instance). */
 __attribute__((target("avx2"), noinline)) static uint32_t sa_argmin_avx2_any(const uint64_t *st, uint32_t ways) {
     assert(ways % 4u == 0 && ways <= 64);
     return sa_argmin_avx2(st, ways);
 }
 
-/* Fixed-way LRU instances: W ways, fingerprints in CH 16-byte vectors. */
+/* The victim of a full LRU set of `ways` (a constant) ways; SA_NONE: the
+ * set's order is used up (sa_ord_resort, then fill again). */
+static inline __attribute__((target("avx2"), always_inline)) uint32_t sa_lru_victim_w(sa_array *a, uint32_t set,
+                                                                                     uint32_t ways) {
+    const uint64_t *st = a->rstate + (uint64_t)set * ways;
+    return ways >= SA_ORD_MIN_WAYS ? sa_ord_victim(a, set, st, ways) : sa_argmin_avx2(st, ways);
+}
+
+/* Fixed-way LRU instances: W ways, fingerprints in CH 16-byte vectors. The
+ * rare fill that finds its set's victim order used up sorts it again and
+ * starts over in a separate function (a tail call: the instance itself stays
+ * a leaf). */
 #define SA_FILL_LRU(W, CH)                                                                          \
+    static sa_fill_result sa_fill_lru##W##_sort(sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, \
+                                               bool global, uint64_t data, uint32_t attr, uint32_t *slot_out); \
+    static sa_fill_result sa_fill_absent_lru##W##_sort(sa_array *a, uint64_t tag, unsigned kind,      \
+                                                      uint16_t asid, uint64_t data, uint32_t attr);  \
     __attribute__((target("avx2"))) static sa_fill_result sa_fill_lru##W(                           \
         sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, bool global, uint64_t data,        \
         uint32_t attr, uint32_t *slot_out) {                                                        \
         const sa_scan sc = sa_scan_fp(a, tag, kind, asid, global, CH, W, false);                    \
-        const uint32_t v = sc.match == SA_NONE && sc.hole == SA_NONE                                \
-                               ? sa_argmin_avx2(a->rstate + (uint64_t)sc.set * W, W)                \
-                               : SA_NONE;                                                           \
+        uint32_t v = SA_NONE;                                                                       \
+        if (sc.match == SA_NONE && sc.hole == SA_NONE) {                                            \
+            v = sa_lru_victim_w(a, sc.set, W);                                                      \
+            if (v == SA_NONE) return sa_fill_lru##W##_sort(a, tag, kind, asid, global, data, attr, slot_out); \
+        }                                                                                           \
         return sa_place(a, &sc, kind, sa_ctx(asid, global), data, attr, v, slot_out, W, true);      \
     }                                                                                               \
     __attribute__((target("avx2"))) static sa_fill_result sa_fill_absent_lru##W(                    \
         sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, uint64_t data, uint32_t attr) {    \
         const sa_scan sc = sa_scan_fp(a, tag, kind, asid, false, CH, W, true);                      \
-        const uint32_t v = sc.hole == SA_NONE ? sa_argmin_avx2(a->rstate + (uint64_t)sc.set * W, W) \
-                                              : SA_NONE;                                            \
+        uint32_t v = SA_NONE;                                                                       \
+        if (sc.hole == SA_NONE) {                                                                   \
+            v = sa_lru_victim_w(a, sc.set, W);                                                      \
+            if (v == SA_NONE) return sa_fill_absent_lru##W##_sort(a, tag, kind, asid, data, attr);  \
+        }                                                                                           \
         return sa_place(a, &sc, kind, asid, data, attr, v, NULL, W, true);                          \
+    }                                                                                               \
+    __attribute__((noinline)) static sa_fill_result sa_fill_lru##W##_sort(                          \
+        sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, bool global, uint64_t data,        \
+        uint32_t attr, uint32_t *slot_out) {                                                        \
+        sa_ord_resort(a, sa_set_of(a, tag), W);                                                     \
+        return sa_fill_lru##W(a, tag, kind, asid, global, data, attr, slot_out);                    \
+    }                                                                                               \
+    __attribute__((noinline)) static sa_fill_result sa_fill_absent_lru##W##_sort(                   \
+        sa_array *a, uint64_t tag, unsigned kind, uint16_t asid, uint64_t data, uint32_t attr) {    \
+        sa_ord_resort(a, sa_set_of(a, tag), W);                                                     \
+        return sa_fill_absent_lru##W(a, tag, kind, asid, data, attr);                               \
     }
 SA_FILL_LRU(4, 1)
 SA_FILL_LRU(8, 1)

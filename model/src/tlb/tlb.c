@@ -46,7 +46,8 @@
  * Stats: accesses = hits + misses; hits_by_level by the hitting entry's
  *   (cached) size; misses_by_level only via tlb_account_miss_level. Lookups
  *   count hits_by_level and misses; hits and accesses are derived from them
- *   in tlb_get_stats. */
+ *   in tlb_get_stats, and so are evictions (from the arrays' own counts,
+ *   minus their sum at the last tlb_reset_stats). */
 #include "tlb/tlb.h"
 
 #include <stdio.h>
@@ -92,7 +93,12 @@ mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
     t->cfg = *cfg;
     t->gen = 1;
     t->narrow = true;
-    for (uint32_t i = 0; i < cfg->n_arrays; i++) t->narrow = t->narrow && cfg->arrays[i].ways <= 64;
+    t->small = true;
+    for (uint32_t i = 0; i < cfg->n_arrays; i++) {
+        const uint32_t w = cfg->arrays[i].ways, sets = cfg->arrays[i].entries / w;
+        t->narrow = t->narrow && w <= 64;
+        t->small = t->small && w <= 16 && (sets & (sets - 1u)) == 0;
+    }
     for (uint32_t i = 0; i < cfg->n_arrays; i++) {
         char what[MMU_NAME_MAX + 32];
         snprintf(what, sizeof what, "tlb %s array %u", name, i);
@@ -109,19 +115,29 @@ mmu_tlb *tlb_create(const mmu_tlb_cfg *cfg, uint64_t seed, mmu_error *err) {
     for (int lv = (int)MMU_PT_MAX_LEVELS - 1; lv >= 0; lv--)
         for (uint32_t i = 0; i < cfg->n_arrays; i++)
             if (cfg->arrays[i].level_mask & (1u << lv))
-                t->probes[t->n_probes++] = (tlb_probe){.array = (uint8_t)i, .level = (uint8_t)lv};
+                t->probes[t->n_probes++] = (tlb_probe){.array = (uint8_t)i,
+                                                       .level = (uint8_t)lv,
+                                                       .shift = (uint8_t)mmu_level_shift((unsigned)lv),
+                                                       .kind_bits = (uint8_t)sa_key(0, (unsigned)lv),
+                                                       .set_mask = t->arrays[i].set_mask,
+                                                       .ways = t->arrays[i].ways,
+                                                       .way_mask = (uint32_t)t->arrays[i].way_mask,
+                                                       .fp = t->arrays[i].fp,
+                                                       .key = t->arrays[i].key,
+                                                       .slot = t->arrays[i].slot};
     /* Fill targets: exact size if held, else the largest smaller held size. */
     for (unsigned lv = 0; lv < MMU_PT_MAX_LEVELS; lv++) {
-        t->fill_array[lv] = -1;
-        for (int l2 = (int)lv; l2 >= 0 && t->fill_array[lv] < 0; l2--)
+        tlb_fill_target *ft = &t->fill_to[lv];
+        for (int l2 = (int)lv; l2 >= 0 && !ft->a; l2--)
             for (uint32_t i = 0; i < cfg->n_arrays; i++)
                 if (cfg->arrays[i].level_mask & (1u << l2)) {
-                    t->fill_array[lv] = (int8_t)i;
-                    t->fill_level[lv] = (uint8_t)l2;
+                    ft->a = &t->arrays[i];
+                    ft->level = (uint8_t)l2;
+                    ft->shift = (uint8_t)mmu_level_shift((unsigned)l2);
                     /* the piece of size l2 containing va: 0 when l2 == lv */
-                    t->fill_off_mask[lv] = (mmu_level_size(lv) - 1u) & ~(mmu_level_size(l2) - 1u);
+                    ft->off_mask = (mmu_level_size(lv) - 1u) & ~(mmu_level_size((unsigned)l2) - 1u);
                     for (uint32_t p = 0; p < t->n_probes; p++)
-                        if (t->probes[p].array == i && t->probes[p].level == l2) t->fill_live[lv] = 1u << p;
+                        if (t->probes[p].array == i && t->probes[p].level == l2) ft->live = 1u << p;
                     break;
                 }
     }
@@ -143,19 +159,42 @@ static inline void tlb_out(const sa_array *a, uint32_t slot, tlb_entry_info *out
     out->perm = a->slot[slot].attr;
 }
 
-/* Slot of the entry a lookup would return, without side effects. `narrow`:
- * t->narrow (a constant where it matters). */
+/* How tlb_find_n probes an array: any geometry; at most 64 ways (t->narrow:
+ * no call to sa_find_wide); or at most 16 ways in a power-of-two number of
+ * sets (t->small, as in the TLBs of every preset: the set is a mask and the
+ * fingerprints one vector, no branch on the geometry remains). A constant at
+ * every use. */
+typedef enum tlb_geom { TLB_GEOM_ANY, TLB_GEOM_NARROW, TLB_GEOM_SMALL } tlb_geom;
+
+/* Slot of the entry a lookup would return, without side effects. */
 static inline __attribute__((always_inline)) uint32_t tlb_find_n(const mmu_tlb *t, uint64_t va, uint16_t asid,
-                                                                 uint32_t *array, uint32_t *set, bool narrow) {
+                                                                 uint32_t *array, uint32_t *set, tlb_geom g) {
+    const uint32_t asid32 = asid;
     for (uint32_t m = t->live; m; m &= m - 1u) { /* in probe order */
-        const tlb_probe pr = t->probes[__builtin_ctz(m)];
-        const sa_array *a = &t->arrays[pr.array];
-        const uint64_t vpn = mmu_vpn(va, pr.level);
-        const uint32_t st = sa_set_of(a, vpn);
-        const uint32_t s = narrow ? sa_find_narrow(a, st, sa_key(vpn, pr.level), asid)
-                                  : sa_find(a, st, sa_key(vpn, pr.level), asid);
+        const tlb_probe *pr = &t->probes[__builtin_ctz(m)];
+        const uint64_t vpn = va >> pr->shift;
+        const uint64_t key = (vpn << 4) | pr->kind_bits; /* sa_key(vpn, pr->level) */
+        uint32_t st, s;
+        if (g == TLB_GEOM_SMALL) {
+            /* sa_find_c(a, st, key, asid, 1) from the probe's copies */
+            st = (uint32_t)vpn & pr->set_mask;
+            const uint32_t base = st * pr->ways;
+            uint64_t c = sa_fp_mask_c(pr->fp + base, 1, pr->way_mask, sa_fp(key), NULL);
+            for (s = SA_NONE; c; c &= c - 1) {
+                const uint32_t i = base + (uint32_t)__builtin_ctzll(c);
+                const uint32_t ctx = pr->slot[i].ctx; /* sa_ctx_match */
+                if (pr->key[i] == key && ((ctx == asid32) | ((ctx & SA_CTX_GLOBAL) != 0))) {
+                    s = i;
+                    break;
+                }
+            }
+        } else {
+            const sa_array *a = &t->arrays[pr->array];
+            st = sa_set_of(a, vpn);
+            s = g == TLB_GEOM_NARROW ? sa_find_narrow(a, st, key, asid) : sa_find(a, st, key, asid);
+        }
         if (s != SA_NONE) {
-            *array = pr.array;
+            *array = pr->array;
             *set = st;
             return s;
         }
@@ -164,22 +203,17 @@ static inline __attribute__((always_inline)) uint32_t tlb_find_n(const mmu_tlb *
 }
 
 static uint32_t tlb_find(const mmu_tlb *t, uint64_t va, uint16_t asid, uint32_t *array, uint32_t *set) {
-    return tlb_find_n(t, va, asid, array, set, false);
+    return tlb_find_n(t, va, asid, array, set, TLB_GEOM_ANY);
 }
 
-/* The lookup after a hit-cache miss (tlb.h has the hit-cache path). */
-static inline __attribute__((always_inline)) bool tlb_lookup_n(mmu_tlb *t, uint64_t va, uint16_t asid,
-                                                               tlb_entry_info *out, bool narrow) {
+/* The hit of a full probe: hit cache, replacement, counts, result. Out of
+ * line so that the probe loop and the miss (the common outcome after a
+ * hit-cache miss) are a leaf that needs no callee-saved registers. */
+static __attribute__((noinline)) bool tlb_lookup_hit(mmu_tlb *t, uint64_t va, uint16_t asid,
+                                                     tlb_entry_info *out, uint32_t ai, uint64_t set_slot) {
+    /* (set, slot) in one argument: six fit in registers, the call is a jump */
+    const uint32_t set = (uint32_t)(set_slot >> 32), slot = (uint32_t)set_slot;
     const uint64_t vpn4k = va >> MMU_BASE_PAGE_SHIFT;
-    uint32_t ai, set;
-    const uint32_t slot = tlb_find_n(t, va, asid, &ai, &set, narrow);
-    if (slot == SA_NONE) {
-        t->stats.misses++;
-        t->miss_vpn4k = vpn4k;
-        t->miss_asid = asid;
-        t->miss_gen = t->gen;
-        return false;
-    }
     sa_array *a = &t->arrays[ai];
     const uint8_t level = (uint8_t)sa_key_kind(a->key[slot]);
     t->hc[vpn4k & (TLB_HC_SIZE - 1u)] = (tlb_hc_entry){.vpn4k = vpn4k,
@@ -197,14 +231,40 @@ static inline __attribute__((always_inline)) bool tlb_lookup_n(mmu_tlb *t, uint6
     return true;
 }
 
+/* The lookup after a hit-cache miss (tlb.h has the hit-cache path). */
+static inline __attribute__((always_inline)) bool tlb_lookup_n(mmu_tlb *t, uint64_t va, uint16_t asid,
+                                                               tlb_entry_info *out, tlb_geom g) {
+    uint32_t ai, set;
+    const uint32_t slot = tlb_find_n(t, va, asid, &ai, &set, g);
+    if (slot != SA_NONE) return tlb_lookup_hit(t, va, asid, out, ai, (uint64_t)set << 32 | slot);
+    t->stats.misses++;
+    t->miss_vpn4k = va >> MMU_BASE_PAGE_SHIFT;
+    t->miss_asid = asid;
+    t->miss_gen = t->gen;
+    return false;
+}
+
 static __attribute__((noinline)) bool tlb_lookup_wide(mmu_tlb *t, uint64_t va, uint16_t asid,
                                                       tlb_entry_info *out) {
-    return tlb_lookup_n(t, va, asid, out, false);
+    return tlb_lookup_n(t, va, asid, out, TLB_GEOM_ANY);
+}
+
+static __attribute__((noinline)) bool tlb_lookup_narrow(mmu_tlb *t, uint64_t va, uint16_t asid,
+                                                        tlb_entry_info *out) {
+    return tlb_lookup_n(t, va, asid, out, TLB_GEOM_NARROW);
 }
 
 bool tlb_lookup_slow(mmu_tlb *t, uint64_t va, uint16_t asid, tlb_entry_info *out) {
-    if (!t->narrow) return tlb_lookup_wide(t, va, asid, out);
-    return tlb_lookup_n(t, va, asid, out, true);
+    if (__builtin_expect(!t->small, 0))
+        return t->narrow ? tlb_lookup_narrow(t, va, asid, out) : tlb_lookup_wide(t, va, asid, out);
+    return tlb_lookup_n(t, va, asid, out, TLB_GEOM_SMALL);
+}
+
+/* A fill that may find its entry present (tlb_fill): out of line, so that
+ * tlb_fill itself needs no saved registers and ends in a tail call. */
+static __attribute__((noinline)) void tlb_fill_full(sa_array *a, uint64_t vpn, unsigned level, uint16_t asid,
+                                                    uint64_t pa, uint32_t perm) {
+    (void)sa_fill(a, vpn, level, asid, (perm & MMU_PERM_G) != 0, pa, perm, NULL);
 }
 
 void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info) {
@@ -214,20 +274,19 @@ void tlb_fill(mmu_tlb *t, uint64_t va, uint16_t asid, const tlb_entry_info *info
                         t->miss_asid == asid;
     t->gen++;
     const unsigned lv = info->level;
-    if (lv >= MMU_PT_MAX_LEVELS || t->fill_array[lv] < 0) {
+    const tlb_fill_target *ft = &t->fill_to[lv < MMU_PT_MAX_LEVELS ? lv : 0];
+    if (__builtin_expect(lv >= MMU_PT_MAX_LEVELS || !ft->a, 0)) {
         t->stats.fill_dropped++;
         return;
     }
-    const unsigned ai = (unsigned)t->fill_array[lv], cl = t->fill_level[lv];
-    const uint64_t vpn = mmu_vpn(va, cl), pa = info->page_pa + (va & t->fill_off_mask[lv]);
-    const bool global = (info->perm & MMU_PERM_G) != 0;
-    /* A global entry matches other ASIDs' entries too: the full fill. */
-    const sa_fill_result r = missed && !global
-                                 ? sa_fill_absent(&t->arrays[ai], vpn, cl, asid, pa, info->perm)
-                                 : sa_fill(&t->arrays[ai], vpn, cl, asid, global, pa, info->perm, NULL);
-    t->live |= t->fill_live[lv];
-    t->stats.fills++;
-    t->stats.evictions += r == SA_FILL_EVICTED;
+    const uint64_t vpn = va >> ft->shift, pa = info->page_pa + (va & ft->off_mask);
+    const uint32_t perm = info->perm;
+    t->live |= ft->live;
+    t->stats.fills++; /* evictions: counted by the array (tlb_get_stats) */
+    /* A global entry matches other ASIDs' entries too: the full fill. Both
+     * calls are tail calls. */
+    if (missed && !(perm & MMU_PERM_G)) (void)sa_fill_absent(ft->a, vpn, ft->level, asid, pa, perm);
+    else tlb_fill_full(ft->a, vpn, ft->level, asid, pa, perm);
 }
 
 void tlb_set_dirty(mmu_tlb *t, uint64_t va, uint16_t asid) {
@@ -275,6 +334,12 @@ void tlb_invalidate_asid(mmu_tlb *t, uint16_t asid) { tlb_invalidate_mode(t, SA_
 void tlb_invalidate_all(mmu_tlb *t) { tlb_invalidate_mode(t, SA_INV_ALL, 0); }
 void tlb_invalidate_nonglobal(mmu_tlb *t) { tlb_invalidate_mode(t, SA_INV_NONGLOBAL, 0); }
 
+static uint64_t tlb_array_evictions(const mmu_tlb *t) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < t->cfg.n_arrays; i++) n += t->arrays[i].evictions;
+    return n;
+}
+
 const tlb_stats *tlb_get_stats(const mmu_tlb *t) {
     /* The lookup paths count only hits_by_level and misses (fewer updates on
      * the hit path); the totals follow from them. */
@@ -283,9 +348,13 @@ const tlb_stats *tlb_get_stats(const mmu_tlb *t) {
     for (unsigned l = 0; l < MMU_PT_MAX_LEVELS; l++) hits += t->stats.hits_by_level[l];
     m->stats.hits = hits;
     m->stats.accesses = hits + t->stats.misses;
+    m->stats.evictions = tlb_array_evictions(t) - t->evictions_base;
     return &t->stats;
 }
-void tlb_reset_stats(mmu_tlb *t) { memset(&t->stats, 0, sizeof t->stats); }
+void tlb_reset_stats(mmu_tlb *t) {
+    memset(&t->stats, 0, sizeof t->stats);
+    t->evictions_base = tlb_array_evictions(t);
+}
 
 uint64_t tlb_occupancy(const mmu_tlb *t) {
     uint64_t n = 0;

@@ -78,6 +78,16 @@ uint64_t tlb_occupancy(const mmu_tlb *t);
 typedef struct tlb_probe {
     uint8_t array;
     uint8_t level;
+    /* Copies of what the probe needs, so that it reads one line and keeps
+     * few values live (set at tlb_create; an sa_array never reallocates). */
+    uint8_t shift;     /* mmu_level_shift(level) */
+    uint8_t kind_bits; /* sa_key(0, level) */
+    uint32_t set_mask; /* the array's sets - 1 (used when t->small) */
+    uint32_t ways;
+    uint32_t way_mask; /* bits 0..ways-1 (used when t->small) */
+    const uint8_t *fp; /* the array's fingerprints, keys and slots */
+    const uint64_t *key;
+    const sa_slot *slot;
 } tlb_probe;
 
 #define TLB_HC_BITS 6u
@@ -94,6 +104,15 @@ typedef struct tlb_hc_entry {
     uint8_t level;
 } tlb_hc_entry;
 
+/* Where a fill of one page size goes (tlb_create). */
+typedef struct tlb_fill_target {
+    sa_array *a;       /* the array, NULL: no array holds this size or a smaller one */
+    uint64_t off_mask; /* VA bits of the piece within the page (splintering) */
+    uint32_t live;     /* the bit in `live` of the target's probe */
+    uint8_t level;     /* page size as cached */
+    uint8_t shift;     /* mmu_level_shift(level) */
+} tlb_fill_target;
+
 struct mmu_tlb {
     /* Hot fields first. */
     uint64_t gen; /* hit-cache generation; starts at 1 (zeroed entries are stale) */
@@ -103,6 +122,7 @@ struct mmu_tlb {
      * invalidation; a probe outside it cannot hit and is skipped. */
     uint32_t live;
     bool narrow; /* every array has at most 64 ways (sa_find_narrow) */
+    bool small;  /* every array has at most 16 ways and a power-of-two number of sets */
     tlb_probe probes[MMU_MAX_TLB_ARRAYS * MMU_PT_MAX_LEVELS]; /* largest size first */
     tlb_stats stats;
     tlb_hc_entry hc[TLB_HC_SIZE];
@@ -113,11 +133,10 @@ struct mmu_tlb {
      * (tlb_fill). */
     uint64_t miss_vpn4k, miss_gen;
     uint16_t miss_asid;
-    /* fill target per requested level: array index and cached level, or -1 */
-    int8_t fill_array[MMU_PT_MAX_LEVELS];
-    uint8_t fill_level[MMU_PT_MAX_LEVELS];
-    uint64_t fill_off_mask[MMU_PT_MAX_LEVELS]; /* VA bits of the piece within the page (splintering) */
-    uint32_t fill_live[MMU_PT_MAX_LEVELS];     /* the bit in `live` of the fill target's probe */
+    tlb_fill_target fill_to[MMU_PT_MAX_LEVELS]; /* by the requested level */
+    /* sum of the arrays' evictions at the last tlb_reset_stats (stats.evictions
+     * is derived from the arrays' counts, so that a fill can end in a tail call) */
+    uint64_t evictions_base;
     mmu_tlb_cfg cfg;
 };
 
