@@ -73,38 +73,47 @@ static inline uint64_t match32(const uint32_t *t, uint32_t tg, uint32_t ways) {
     return m;
 }
 
+#if defined(__SSE2__)
+/* A set's 4, 8 or 16 ranks in the low bytes of a vector, and back. */
+static inline __m128i ranks_load(const uint8_t *rk, uint32_t ways) {
+    assert(ways == 16 || ways == 8 || ways == 4);
+    if (ways == 16) return _mm_loadu_si128((const __m128i *)(const void *)rk);
+    if (ways == 8) {
+        uint64_t x;
+        memcpy(&x, rk, 8);
+        return _mm_cvtsi64_si128((long long)x);
+    }
+    uint32_t x;
+    memcpy(&x, rk, 4);
+    return _mm_cvtsi32_si128((int)x);
+}
+static inline void ranks_store(uint8_t *rk, uint32_t ways, __m128i v) {
+    assert(ways == 16 || ways == 8 || ways == 4);
+    if (ways == 16) {
+        _mm_storeu_si128((__m128i *)(void *)rk, v);
+    } else if (ways == 8) {
+        const uint64_t x = (uint64_t)_mm_cvtsi128_si64(v);
+        memcpy(rk, &x, 8);
+    } else {
+        const uint32_t x = (uint32_t)_mm_cvtsi128_si32(v);
+        memcpy(rk, &x, 4);
+    }
+}
+#endif
+
 /* Touch the way whose rank is r (rk is a permutation of 0..ways-1): ranks
  * below r move up by one, r becomes 0 (most recent). On a miss r = ways-1,
  * the victim. Returns the way that had rank r. */
 static inline uint32_t rank_touch(uint8_t *rk, uint32_t r, uint32_t ways) {
 #if defined(__SSE2__)
     if (ways == 16 || ways == 8 || ways == 4) {
-        __m128i v;
-        if (ways == 16) {
-            v = _mm_loadu_si128((const __m128i *)(const void *)rk);
-        } else if (ways == 8) {
-            uint64_t x;
-            memcpy(&x, rk, 8);
-            v = _mm_cvtsi64_si128((long long)x);
-        } else {
-            uint32_t x;
-            memcpy(&x, rk, 4);
-            v = _mm_cvtsi32_si128((int)x);
-        }
+        __m128i v = ranks_load(rk, ways);
         const __m128i rr = _mm_set1_epi8((char)r);
         const __m128i lt = _mm_cmplt_epi8(v, rr); /* ranks < 128: signed compare is fine */
         const __m128i eq = _mm_cmpeq_epi8(v, rr);
         const uint32_t w = (uint32_t)__builtin_ctz((unsigned)_mm_movemask_epi8(eq) | (1u << 16));
         v = _mm_andnot_si128(eq, _mm_sub_epi8(v, lt)); /* v - (-1) = v + 1 below r; 0 at r */
-        if (ways == 16) {
-            _mm_storeu_si128((__m128i *)(void *)rk, v);
-        } else if (ways == 8) {
-            const uint64_t x = (uint64_t)_mm_cvtsi128_si64(v);
-            memcpy(rk, &x, 8);
-        } else {
-            const uint32_t x = (uint32_t)_mm_cvtsi128_si32(v);
-            memcpy(rk, &x, 4);
-        }
+        ranks_store(rk, ways, v);
         return w;
     }
 #endif
@@ -126,31 +135,12 @@ static inline uint32_t rank_touch(uint8_t *rk, uint32_t r, uint32_t ways) {
 static inline uint32_t rank_miss(uint8_t *rk, uint32_t ways) {
 #if defined(__SSE2__)
     if (ways == 16 || ways == 8 || ways == 4) {
-        __m128i v;
-        if (ways == 16) {
-            v = _mm_loadu_si128((const __m128i *)(const void *)rk);
-        } else if (ways == 8) {
-            uint64_t x;
-            memcpy(&x, rk, 8);
-            v = _mm_cvtsi64_si128((long long)x);
-        } else {
-            uint32_t x;
-            memcpy(&x, rk, 4);
-            v = _mm_cvtsi32_si128((int)x);
-        }
+        __m128i v = ranks_load(rk, ways);
         const __m128i eq = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)(ways - 1)));
         const unsigned lru = (unsigned)_mm_movemask_epi8(eq);
         assert(lru != 0 && (ways == 16 || lru < (1u << ways)));
         v = _mm_andnot_si128(eq, _mm_sub_epi8(v, _mm_cmpeq_epi8(v, v))); /* v - (-1), 0 at the LRU */
-        if (ways == 16) {
-            _mm_storeu_si128((__m128i *)(void *)rk, v);
-        } else if (ways == 8) {
-            const uint64_t x = (uint64_t)_mm_cvtsi128_si64(v);
-            memcpy(rk, &x, 8);
-        } else {
-            const uint32_t x = (uint32_t)_mm_cvtsi128_si32(v);
-            memcpy(rk, &x, 4);
-        }
+        ranks_store(rk, ways, v);
         return (uint32_t)__builtin_ctz(lru);
     }
 #endif
